@@ -15,10 +15,10 @@ from torch.utils.data import Dataset
 from ..core import data_dir as _data_dir, require_file, atomic_path, check_choice
 
 # %% auto #0
-__all__ = ['BLOCK', 'MAZE_SPLITS', 'image_side', 'make_mazes', 'solve_maze', 'check_maze', 'check_mazes', 'maze_folder',
-           'save_mazes', 'load_mazes', 'MazeDataset', 'plot_maze']
+__all__ = ['BLOCK', 'MAZE_SPLITS', 'maze_block', 'image_side', 'make_mazes', 'solve_maze', 'check_maze', 'check_mazes',
+           'maze_folder', 'save_mazes', 'load_mazes', 'MazeDataset', 'plot_maze']
 
-# %% ../../nbs/data/02_mazes.ipynb #5af73535
+# %% ../../nbs/data/02_mazes.ipynb #35f84e39
 BLOCK = 4096
 _DIRS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 
@@ -26,6 +26,11 @@ def _check_size(size) -> int:
     if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 3 or size % 2 == 0:
         raise ValueError(f"maze size must be an odd integer >= 3 (e.g. 9, 13, 59), got {size!r}")
     return int(size)
+
+def maze_block(size: int) -> int:
+    "Number of mazes generated together (from one random stream) for `size`: depends on the size only."
+    c = (_check_size(size) + 1) // 2
+    return int(min(BLOCK, max(64, 2 ** 22 // (c * c))))
 
 def image_side(size: int) -> int:
     "Side of the image of a `size` x `size` maze: 2 * size + 6."
@@ -92,12 +97,13 @@ def make_mazes(n: int, size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Te
     c = (size + 1) // 2; C, g, H = c * c, size + 2, 2 * size + 6
     _, cellpix = _lattice(c)
     inputs = np.zeros((n, 3, H, H), dtype=np.float32); sols = np.zeros((n, H, H), dtype=np.int64)
-    for b0 in range(0, n, BLOCK):
-        rng = np.random.default_rng([seed, b0 // BLOCK])
-        root, s, e = rng.integers(0, C, BLOCK), rng.integers(0, C, BLOCK), rng.integers(0, C - 1, BLOCK)
+    block = maze_block(size)
+    for b0 in range(0, n, block):
+        rng = np.random.default_rng([seed, b0 // block])
+        root, s, e = rng.integers(0, C, block), rng.integers(0, C, block), rng.integers(0, C - 1, block)
         e += e >= s                                                   # goal uniform among the other cells
-        rnd = rng.random((BLOCK, 2 * (C - 1)), dtype=np.float32)
-        m = min(BLOCK, n - b0); s, e = s[:m], e[:m]
+        rnd = rng.random((block, 2 * (C - 1)), dtype=np.float32)
+        m = min(block, n - b0); s, e = s[:m], e[:m]
         grid, parent, depth = _dfs_block(c, root[:m], rnd[:m])
         path = _tree_path(c, parent, depth, s, e)
         x, y = inputs[b0:b0 + m], sols[b0:b0 + m]

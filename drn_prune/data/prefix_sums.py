@@ -115,12 +115,13 @@ def load_prefix_sums(length: int, data_dir: str | os.PathLike | None = None) -> 
         raise ValueError(f"{fy} is not the prefix sum mod 2 of {fx}")
     return x.float(), y.long()
 
-# %% ../../nbs/data/01_prefix_sums.ipynb #fa0673d1
+# %% ../../nbs/data/01_prefix_sums.ipynb #40f77b3b
 def plot_prefix_sums(inputs: torch.Tensor, targets: torch.Tensor, prediction: torch.Tensor | None = None,
                      n: int = 6, ax=None):
     "Image of the first `n` strings: for each, a row of input bits, its target (and `prediction`) below."
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
     x = torch.as_tensor(inputs).reshape(len(inputs), -1)[:n].float()
     if x.min() < 0: x = x + 0.5            # accept the model's view x - 0.5
     rows, labels = [], []
@@ -130,7 +131,10 @@ def plot_prefix_sums(inputs: torch.Tensor, targets: torch.Tensor, prediction: to
         rows.append(torch.full_like(x[i], float('nan'))); labels.append('')
     img = torch.stack(rows[:-1]).numpy()
     if ax is None: _, ax = plt.subplots(figsize=(max(4, 0.25 * x.shape[1]), 0.3 * len(img) + 0.8))
-    ax.imshow(img, cmap=ListedColormap(['white', 'black']), vmin=0, vmax=1, aspect='equal', interpolation='nearest')
+    cmap = ListedColormap(['white', 'black']); cmap.set_bad('0.85')          # grey rows separate the strings
+    ax.imshow(img, cmap=cmap, vmin=0, vmax=1, aspect='equal', interpolation='nearest')
+    ax.legend(handles=[Patch(facecolor='white', edgecolor='k', label='0'), Patch(color='black', label='1')],
+              loc='upper left', bbox_to_anchor=(1.01, 1), fontsize=7, title='bit', title_fontsize=7)
     ax.set_yticks(range(len(img))); ax.set_yticklabels(labels[:-1], fontsize=7)
-    ax.set_xlabel('bit position'); ax.set_title('prefix sums mod 2 (black = 1)')
+    ax.set_xlabel('bit position'); ax.set_title('strings and their prefix sums mod 2')
     return ax
