@@ -18,7 +18,7 @@ from ..core import data_dir as _data_dir, require_file, atomic_path, check_choic
 __all__ = ['BLOCK', 'MAZE_SPLITS', 'maze_block', 'image_side', 'make_mazes', 'solve_maze', 'check_maze', 'check_mazes',
            'maze_folder', 'save_mazes', 'load_mazes', 'MazeDataset', 'plot_maze']
 
-# %% ../../nbs/data/02_mazes.ipynb #35f84e39
+# %% ../../nbs/data/02_mazes.ipynb #d83acc45
 BLOCK = 4096
 _DIRS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 
@@ -90,23 +90,22 @@ def _tree_path(c: int, parent, depth, s, e):
         act = act[u[act] != v[act]]
     return path
 
-def make_mazes(n: int, size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    "`n` perfect `size` x `size` mazes: (inputs float32 [n, 3, 2s+6, 2s+6], solutions int64 [n, 2s+6, 2s+6])."
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
-    size = _check_size(size)
+def _maze_range(i0: int, i1: int, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    "Mazes number `i0 .. i1-1` of the sequence for (`size`, `seed`): inputs float32 [m, 3, H, H], solutions int64 [m, H, H]."
     c = (size + 1) // 2; C, g, H = c * c, size + 2, 2 * size + 6
     _, cellpix = _lattice(c)
-    inputs = np.zeros((n, 3, H, H), dtype=np.float32); sols = np.zeros((n, H, H), dtype=np.int64)
+    inputs = np.zeros((i1 - i0, 3, H, H), dtype=np.float32); sols = np.zeros((i1 - i0, H, H), dtype=np.int64)
     block = maze_block(size)
-    for b0 in range(0, n, block):
-        rng = np.random.default_rng([seed, b0 // block])
+    for k in range(i0 // block, (i1 - 1) // block + 1):
+        rng = np.random.default_rng([seed, k])                        # the whole block's randomness, always
         root, s, e = rng.integers(0, C, block), rng.integers(0, C, block), rng.integers(0, C - 1, block)
         e += e >= s                                                   # goal uniform among the other cells
         rnd = rng.random((block, 2 * (C - 1)), dtype=np.float32)
-        m = min(block, n - b0); s, e = s[:m], e[:m]
-        grid, parent, depth = _dfs_block(c, root[:m], rnd[:m])
+        lo, hi = max(i0, k * block) - k * block, min(i1, (k + 1) * block) - k * block
+        m, s, e = hi - lo, s[lo:hi], e[lo:hi]
+        grid, parent, depth = _dfs_block(c, root[lo:hi], rnd[lo:hi])
         path = _tree_path(c, parent, depth, s, e)
-        x, y = inputs[b0:b0 + m], sols[b0:b0 + m]
+        x, y = inputs[k * block + lo - i0:][:m], sols[k * block + lo - i0:][:m]
         x[:, :, 1:-1, 1:-1] = grid.reshape(m, 1, g, 1, g, 1).repeat(2, 3).repeat(2, 5).reshape(m, 1, 2 * g, 2 * g)
         y[:, 1:-1, 1:-1] = path.reshape(m, g, 1, g, 1).repeat(2, 2).repeat(2, 4).reshape(m, 2 * g, 2 * g)
         ar = np.arange(m)
@@ -115,7 +114,31 @@ def make_mazes(n: int, size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Te
             for dr in (1, 2):
                 for dq in (1, 2):
                     x[ar[:, None], list(off), (2 * r + dr)[:, None], (2 * q + dq)[:, None]] = 0
-    return torch.from_numpy(inputs), torch.from_numpy(sols)
+    return inputs, sols
+
+def _first_distinct(x: np.ndarray) -> np.ndarray:
+    "Sorted indices of the first occurrence of each distinct maze image in `x`."
+    packed = np.ascontiguousarray(np.packbits(x[:, :, 1:-1:2, 1:-1:2].astype(np.uint8).reshape(len(x), -1), axis=1))
+    _, first = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(), return_index=True)
+    return np.sort(first)
+
+def make_mazes(n: int, size: int, seed: int = 0, unique: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    "`n` perfect `size` x `size` mazes: (inputs float32 [n, 3, 2s+6, 2s+6], solutions int64 [n, 2s+6, 2s+6]); `unique`: no repeats."
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    size = _check_size(size)
+    x, y = _maze_range(0, n, size, seed)
+    if unique:
+        keep = _first_distinct(x); x, y = x[keep], y[keep]; drawn = n
+        while len(x) < n:
+            if drawn >= 20 * n + 10_000:
+                raise ValueError(f"found only {len(x)} distinct {size}x{size} mazes in {drawn:,} draws; "
+                                 f"ask for fewer (n={n}) or a larger size")
+            more = max(64, 2 * (n - len(x)))
+            x2, y2 = _maze_range(drawn, drawn + more, size, seed); drawn += more
+            x, y = np.concatenate([x, x2]), np.concatenate([y, y2])
+            keep = _first_distinct(x); x, y = x[keep], y[keep]
+        x, y = x[:n], y[:n]
+    return torch.from_numpy(x), torch.from_numpy(y)
 
 # %% ../../nbs/data/02_mazes.ipynb #9d4f86de
 def _grid_of(inputs) -> np.ndarray:
