@@ -1,0 +1,68 @@
+"""Project conventions that every notebook must keep (see DESIGN.md, 'Conventions').
+
+These read the notebooks as JSON: cheap, and independent of nbdev's own machinery.
+"""
+import configparser, json, re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS = sorted(p for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts
+             and not p.name.endswith('_out.ipynb'))
+API_NBS = [p for p in NBS if re.match(r'\d\d_', p.name)]
+EXPERIMENT_NBS = [p for p in NBS if p.parent == ROOT / 'nbs' and not re.match(r'\d\d_', p.name) and p.name != 'index.ipynb']
+
+
+def cells(nb_path):
+    return json.loads(nb_path.read_text())['cells']
+
+
+def src(cell):
+    return ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
+
+
+def test_there_are_notebooks():
+    assert API_NBS, 'no API notebooks found under nbs/'
+
+
+def test_settings_keep_papermill_tags_and_skip_slow_cells():
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / 'settings.ini')
+    d = cfg['DEFAULT']
+    assert 'tags' in d['allowed_cell_metadata_keys'].split(), 'nbdev_clean would strip the parameters tag'
+    assert {'slow', 'cuda'} <= set(d['tst_flags'].split())
+
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_starts_with_title_and_summary(nb):
+    first = cells(nb)[0]
+    assert first['cell_type'] == 'markdown', f'{nb.name}: first cell must be markdown'
+    lines = [l for l in src(first).splitlines() if l.strip()]
+    assert lines[0].startswith('# '), f'{nb.name}: first line must be a "# title"'
+    assert any(l.startswith('> ') for l in lines[1:3]), f'{nb.name}: a "> one-line summary" must follow the title'
+
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_has_no_outputs_or_execution_counts(nb):
+    for c in cells(nb):
+        if c['cell_type'] == 'code':
+            assert not c.get('outputs') and c.get('execution_count') is None, f'{nb.name}: commit notebooks without outputs'
+
+
+@pytest.mark.parametrize('nb', API_NBS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_api_notebook_exports_a_module_and_tests_it(nb):
+    code = [src(c) for c in cells(nb) if c['cell_type'] == 'code']
+    assert any(re.search(r'^#\|\s*default_exp\s+\S+', s, re.M) for s in code), f'{nb.name}: no default_exp'
+    exports = [i for i, s in enumerate(code) if re.search(r'^#\|\s*export', s, re.M)]
+    assert exports, f'{nb.name}: exports nothing'
+    assert any('test_' in s for s in code), f'{nb.name}: has no fastcore.test assertions'
+
+
+@pytest.mark.parametrize('nb', EXPERIMENT_NBS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_experiment_notebook_has_parameters_cell_with_preset_and_out_dir(nb):
+    params = [c for c in cells(nb) if 'parameters' in c.get('metadata', {}).get('tags', [])]
+    assert len(params) == 1, f'{nb.name}: needs exactly one cell tagged "parameters"'
+    body = src(params[0])
+    for name in ('preset', 'out_dir', 'seed'):
+        assert re.search(rf'^{name}\s*(:[^=]+)?=', body, re.M), f'{nb.name}: parameters cell lacks {name}'
