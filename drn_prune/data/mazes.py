@@ -279,11 +279,16 @@ class MazeDataset(Dataset):
         "The easy-to-hard folder `maze_data_{split}_{size}` (see `load_mazes`)."
         return cls(*load_mazes(size, split, data_dir))
 
-# %% ../../nbs/data/02_mazes.ipynb #dcb4d65b
-def plot_maze(inputs, solution=None, prediction=None, ax=None, title: str | None = None):
+# %% ../../nbs/data/02_mazes.ipynb #fc82be0a
+_MAZE_COLOURS = {'start': (0, 1, 0), 'goal': (1, 0, 0), 'solution': (0.2, 0.4, 1.0), 'predicted': (1.0, 0.6, 0.0),
+                 'predicted, right': (0.0, 0.6, 0.6), 'predicted, wrong': (1.0, 0.6, 0.0), 'missed': (0.8, 0.0, 0.8)}
+
+def plot_maze(inputs, solution=None, prediction=None, ax=None, title: str | None = None, legend: bool = False):
     "Draw one maze image [3, H, W], its `solution` [H, W] (blue) and a `prediction` ([H, W] 0/1 or logits [2, H, W])."
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
     x = np.asarray(torch.as_tensor(inputs).detach().float().cpu())
+    shown = ['start', 'goal']
     if ax is None: _, ax = plt.subplots(figsize=(3, 3))
     ax.imshow(x.transpose(1, 2, 0), interpolation='nearest')
     def overlay(mask, rgb, alpha):
@@ -292,16 +297,19 @@ def plot_maze(inputs, solution=None, prediction=None, ax=None, title: str | None
     start_goal = (x[2] == 0) & open_
     if solution is not None:
         sol = np.asarray(torch.as_tensor(solution).cpu()) > 0
-        overlay(sol & ~start_goal, (0.2, 0.4, 1.0), 0.6)
+        overlay(sol & ~start_goal, _MAZE_COLOURS['solution'], 0.6); shown.append('solution')
     if prediction is not None:
         p = torch.as_tensor(prediction).detach().cpu()
         p = (p.argmax(0) if p.ndim == 3 else p).numpy() > 0
         p = p & open_
-        if solution is None: overlay(p & ~start_goal, (1.0, 0.6, 0.0), 0.8)
+        if solution is None: overlay(p & ~start_goal, _MAZE_COLOURS['predicted'], 0.8); shown.append('predicted')
         else:
-            overlay(p & sol & ~start_goal, (0.0, 0.8, 0.2), 0.8)
-            overlay(p & ~sol, (1.0, 0.6, 0.0), 0.9); overlay(~p & sol, (0.9, 0.0, 0.0), 0.9)
+            overlay(p & sol & ~start_goal, _MAZE_COLOURS['predicted, right'], 0.8)
+            overlay(p & ~sol, _MAZE_COLOURS['predicted, wrong'], 0.9); overlay(~p & sol, _MAZE_COLOURS['missed'], 0.9)
+            shown += ['predicted, right', 'predicted, wrong', 'missed']
             if title is None: title = 'correct' if (p == sol).all() else f'wrong at {int((p != sol).sum())} pixels'
     ax.set_xticks([]); ax.set_yticks([])
+    if legend: ax.legend(handles=[Patch(color=_MAZE_COLOURS[k], label=k) for k in shown], loc='upper left',
+                         bbox_to_anchor=(1.01, 1), fontsize=7)
     ax.set_title(title if title is not None else f'{(x.shape[-1] - 6) // 2}x{(x.shape[-1] - 6) // 2} maze', fontsize=9)
     return ax
