@@ -217,7 +217,7 @@ def check_mazes(inputs, solutions=None, perfect: bool = True) -> list[dict]:
         except ValueError as e: raise ValueError(f"maze {i}: {e}") from None
     return out
 
-# %% ../../nbs/data/02_mazes.ipynb #69699e67
+# %% ../../nbs/data/02_mazes.ipynb #d324f84a
 MAZE_SPLITS = ('train', 'test')
 
 def maze_folder(size: int, split: str = 'train', data_dir: str | os.PathLike | None = None) -> Path:
@@ -270,9 +270,9 @@ class MazeDataset(Dataset):
     def size(self) -> int: return (self.x.shape[-1] - 6) // 2
 
     @classmethod
-    def make(cls, n: int, size: int, seed: int = 0) -> MazeDataset:
+    def make(cls, n: int, size: int, seed: int = 0, unique: bool = False) -> MazeDataset:
         "`n` freshly generated mazes (see `make_mazes`)."
-        return cls(*make_mazes(n, size, seed))
+        return cls(*make_mazes(n, size, seed, unique))
 
     @classmethod
     def from_files(cls, size: int, split: str = 'train', data_dir: str | os.PathLike | None = None) -> MazeDataset:
