@@ -18,8 +18,9 @@ from .data.mazes import maze_folder
 from .data.prefix_sums import prefix_sums_files
 
 # %% auto #0
-__all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'criterion_names', 'data_files', 'dtnet_settings',
-           'run_name', 'write_run', 'run_metadata', 'load_results', 'accuracy_table', 'markdown_table', 'plot_accuracy']
+__all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DATA_SEEDS', 'SCORE_SAMPLES', 'criterion_names',
+           'data_files', 'dtnet_settings', 'run_name', 'write_run', 'run_metadata', 'load_results', 'accuracy_table',
+           'markdown_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model', 'dtnet_loss', 'prune_dtnet', 'run_dtnet']
 
 # %% ../nbs/40_experiments.ipynb #03b14134
 EXPERIMENT_TASKS = ('mazes', 'prefix_sums')
@@ -162,3 +163,77 @@ def plot_accuracy(results: pd.DataFrame, train_iters: int, ax=None, title: str |
            xlim=(0, df.iteration.max()), title=title)
     ax.legend(title=None, fontsize=8, loc='best')
     return ax
+
+# %% ../nbs/40_experiments.ipynb #c0576355
+DATA_SEEDS = {'train': 0, 'test': 1}
+SCORE_SAMPLES = 64
+
+def dtnet_data(settings: dict) -> tuple[tuple, tuple]:
+    "(train, test) pairs `(x, y)` in the model's view: generated with `DATA_SEEDS`, or read from `settings['data_dir']`."
+    from drn_prune.data.mazes import make_mazes, load_mazes
+    from drn_prune.data.prefix_sums import make_prefix_sums, load_prefix_sums
+    from drn_prune.models.dtnet import prefix_sums_inputs
+    task, dd = settings['task'], settings['data_dir']
+    out = []
+    for split, size, n in (('train', settings['train_size'], settings['n_train']), ('test', settings['test_size'], settings['n_test'])):
+        if task == 'mazes':
+            x, y = load_mazes(size, split, dd) if dd else make_mazes(n, size, DATA_SEEDS[split], unique=True)
+        else:
+            x, y = load_prefix_sums(size, dd) if dd else make_prefix_sums(n, size, DATA_SEEDS[split])
+            x = prefix_sums_inputs(x)
+        if len(x) < n: raise ValueError(f"{split} data holds {len(x)} samples, fewer than n_{split}={n}")
+        out.append((x[:n], y[:n]))
+    return tuple(out)
+
+def dtnet_model(settings: dict):
+    "The seeded DTNet of `settings` (2D for mazes, 1D for prefix sums)."
+    from drn_prune.core import seed_everything
+    from drn_prune.models.dtnet import DTNet1D, DTNet2D
+    seed_everything(settings['seed'])
+    make = DTNet2D if settings['task'] == 'mazes' else DTNet1D
+    return make(width=settings['width'], max_iters=settings['train_iters'])
+
+def dtnet_loss(model, x, y):
+    "The training loss at the model's training iteration count: CE over non-wall maze pixels, or over every bit."
+    from drn_prune.evaluate import infer_task, non_wall
+    from drn_prune.train import pixel_loss
+    return pixel_loss(model(x), y, non_wall(x) if infer_task(x) == 'mazes' else None)
+
+def prune_dtnet(model, settings: dict, train_data):
+    "Score `model` once at initialization and return its mask (None for the dense net)."
+    from drn_prune.criteria import prune
+    if settings['criterion'] == 'none': return None
+    x, y = train_data
+    return prune(model, settings['criterion'], settings['density'], data=(x[:SCORE_SAMPLES], y[:SCORE_SAMPLES]),
+                 loss_fn=dtnet_loss, scope=settings['scope'], seed=settings['seed'])
+
+def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.PathLike | None = None,
+              device: str | None = None, resume: bool = True, progress: bool = True) -> dict:
+    "Prune at initialization, train and evaluate one DTNet run; write its folder (see above); return what it made."
+    from drn_prune.core import default_device
+    from drn_prune.evaluate import accuracy_by_iteration
+    from drn_prune.train import TrainConfig, train
+    t0 = time.perf_counter()
+    device = torch.device(device) if device else default_device()
+    name = run_name(settings)
+    train_data, test_data = dtnet_data(settings)
+    model = dtnet_model(settings).to(device)
+    t_prune = time.perf_counter()
+    mask = prune_dtnet(model, settings, tuple(t.to(device) for t in train_data))
+    t_prune = time.perf_counter() - t_prune
+    if mask is not None: mask.apply(model); mask.check_collapse(model)
+    config = TrainConfig.preset(settings['task'], settings['preset'], epochs=settings['epochs'],
+                                train_iters=settings['train_iters'], batch_size=settings['batch_size'], seed=settings['seed'])
+    ckpt = Path(ckpt_dir) / settings['task'] / name / 'checkpoint.pt' if ckpt_dir else None
+    history = train(model, train_data, config, mask=mask, ckpt_path=ckpt, resume=resume and ckpt is not None,
+                    device=device, progress=progress)
+    acc = accuracy_by_iteration(model, test_data, settings['test_iters'], task=settings['task'],
+                                batch_size=max(settings['batch_size'], 100), device=device, progress=progress)
+    keys = ('task', 'criterion', 'density', 'scope', 'seed', 'preset', 'width', 'train_size', 'test_size', 'train_iters')
+    acc = acc.assign(**{k: settings[k] for k in keys})
+    files = {'accuracy.csv': acc, 'history.csv': history}
+    if mask is not None: files.update({'densities.csv': mask.densities(model), 'mask.pt': mask})
+    seconds = time.perf_counter() - t0
+    files['meta.json'] = {**run_metadata(settings, seconds, str(device)), 'prune_seconds': round(t_prune, 2)}
+    folder = write_run(Path(out_dir) / settings['task'] / 'runs' / name, files)
+    return dict(folder=folder, model=model, mask=mask, history=history, accuracy=acc, test_data=test_data, seconds=seconds)
