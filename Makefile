@@ -1,6 +1,7 @@
 # drn_prune: setup, tests and the main job. Every target installs what it needs first.
 #   make test   -- the test suite CI runs (nbdev sync/clean check, nbdev_test, pytest, papermill parameters)
-#   make maze   -- the main job: nbs/maze.ipynb end to end on the quick preset (results in figures/)
+#   make maze   -- the main job: nbs/maze.ipynb end to end on the quick preset (results in figures/,
+#                  the executed notebook in runs/maze_out.ipynb)
 PY ?= python3
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -31,4 +32,5 @@ test: sync-check
 	  echo "parameters ok: $$nb"; done
 
 maze: install
-	papermill nbs/maze.ipynb nbs/maze_out.ipynb -k python3 --cwd nbs
+	mkdir -p runs
+	papermill nbs/maze.ipynb runs/maze_out.ipynb -k python3 --cwd nbs
