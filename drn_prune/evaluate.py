@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from .core import Recurrent, check_choice
 
 # %% auto #0
-__all__ = ['TASKS', 'READOUTS', 'infer_task', 'non_wall', 'predict', 'solved', 'accuracy_by_iteration']
+__all__ = ['TASKS', 'READOUTS', 'infer_task', 'non_wall', 'predict', 'solved', 'accuracy_by_iteration', 'predict_by_iteration']
 
 # %% ../nbs/31_evaluate.ipynb #12f93b86
 TASKS = ('mazes', 'prefix_sums', 'plain')
@@ -127,3 +127,18 @@ def accuracy_by_iteration(model: Recurrent, data, iters: int | Sequence[int] | N
     rows = [dict(iteration=it, readout=r, accuracy=100.0 * int(c) / n, correct=int(c), n=n)
             for r in readouts for it, c in zip(wanted, correct[r].tolist())]
     return pd.DataFrame(rows)
+
+# %% ../nbs/31_evaluate.ipynb #b61e1797
+@torch.no_grad()
+def predict_by_iteration(model: Recurrent, x: torch.Tensor, iters: Sequence[int], task: str | None = None) -> dict:
+    "Predictions after each iteration in `iters` (0 = projection read out), computed in one streaming pass."
+    its = _wanted(list(iters), model, x); want = set(its)
+    was_training = model.training; model.eval()
+    try:
+        x = x.to(next(model.parameters()).device)
+        out, state = {}, model.init_state(x)
+        for t in range(its[-1] + 1):
+            if t > 0: state = model.step(state, x, t - 1)
+            if t in want: out[t] = predict(model.readout(state), x, task).cpu()
+    finally: model.train(was_training)
+    return out
