@@ -200,7 +200,7 @@ def run_branch(run_dir: str | Path, kind: str, make_model: Callable[[], nn.Modul
     df = _rows(out); df.insert(0, 'branch', kind)
     return df
 
-# %% ../nbs/32_lottery.ipynb #f16661f5
+# %% ../nbs/32_lottery.ipynb #d60c8114
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 class RunStopped(RuntimeError):
@@ -250,7 +250,7 @@ def classifier_train_fn(data: dict, epochs: int, lr: float = 1.2e-3, batch_size:
                     idx = perm[i:i + batch_size]
                     loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-                    ctx.after_step(model); tot += float(loss) * len(idx)
+                    ctx.after_step(model); tot += float(loss.detach()) * len(idx)
                     if eval_every and ctx.step % eval_every == 0:
                         curve.append((ctx.step, accuracy(model, data['x_test'], data['y_test'])))
                 ctx.end_epoch(epoch, model, opt, dict(train_loss=tot / n, test_acc=accuracy(model, data['x_test'], data['y_test'])))
