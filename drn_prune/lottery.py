@@ -260,7 +260,7 @@ def classifier_train_fn(data: dict, epochs: int, lr: float = 1.2e-3, batch_size:
                     train_loss=h[-1]['train_loss'] if h else float('nan'), epochs=epochs, curve=curve)
     return train_fn
 
-# %% ../nbs/32_lottery.ipynb #97b0e908
+# %% ../nbs/32_lottery.ipynb #cf8da3b0
 def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
     "`df` as a GitHub-flavoured markdown table (no index)."
     fmt = lambda v: (f'{v:.{digits}g}' if isinstance(v, float) and not float(v).is_integer() else str(int(v)) if isinstance(v, float) else str(v)).replace('|', '\\|')
