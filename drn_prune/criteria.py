@@ -16,7 +16,8 @@ from .masks import Mask, param_groups, prunable_parameters
 
 # %% auto #0
 __all__ = ['CRITERIA', 'register_criterion', 'default_forward', 'score', 'random_scores', 'magnitude_scores', 'prune',
-           'snip_scores', 'grasp_scores', 'synflow_scores', 'temporal_jacobian_chi', 'jacobian_scores']
+           'snip_scores', 'hessian_vector_product', 'grasp_scores', 'synflow_scores', 'temporal_jacobian_chi',
+           'jacobian_scores']
 
 # %% ../nbs/11_criteria.ipynb #0d626129
 CRITERIA: dict[str, Callable] = {}
@@ -184,7 +185,7 @@ def snip_scores(model, params, batches, *, loss_fn, **_):
     total = sum(v.sum() for v in s.values())
     return {n: v / total if total > 0 else v for n, v in s.items()}
 
-# %% ../nbs/11_criteria.ipynb #0820da00
+# %% ../nbs/11_criteria.ipynb #e019fc27
 class _Temperature:
     "Temporary forward hook dividing the model's output by `T`; checks that it fired."
     def __init__(self, model, T): self.model, self.T, self.calls = model, T, 0
@@ -192,22 +193,42 @@ class _Temperature:
     def __enter__(self): self.h = self.model.register_forward_hook(self._hook); return self
     def __exit__(self, *exc): self.h.remove()
 
+class _LossModule(nn.Module):
+    "Wraps `loss_fn(model, x, y)` as a module so that `torch.func.functional_call` can swap the model's weights."
+    def __init__(self, model, loss_fn): super().__init__(); self.m, self.loss_fn = model, loss_fn
+    def forward(self, x, y): return self.loss_fn(self.m, x, y)
+
+def hessian_vector_product(model, params: dict, v: dict, x, y, loss_fn, mode: str = 'auto') -> dict:
+    "`H v` for the Hessian of `loss_fn(model, x, y)` in `params`: forward-over-reverse (`torch.func.jvp` of the gradient), double backward, or `auto` (the first, else the second)."
+    check_choice(mode, ('auto', 'forward', 'double'), 'hvp mode')
+    names = list(params)
+    if mode == 'auto':
+        try: return hessian_vector_product(model, params, v, x, y, loss_fn, 'forward')
+        except RuntimeError: return hessian_vector_product(model, params, v, x, y, loss_fn, 'double')
+    if mode == 'forward':
+        wrap = _LossModule(model, loss_fn)
+        def grad_of(ps):
+            return torch.func.grad(lambda q: torch.func.functional_call(wrap, {'m.' + n: q[n] for n in names}, (x, y)))(ps)
+        prim = {n: params[n].detach() for n in names}
+        return torch.func.jvp(grad_of, (prim,), ({n: v[n].detach() for n in names},))[1]
+    gl = torch.autograd.grad(loss_fn(model, x, y), [params[n] for n in names], create_graph=True, allow_unused=True)
+    z = sum((v[n] * gi).sum() for n, gi in zip(names, gl) if gi is not None)
+    if not torch.is_tensor(z) or not z.requires_grad: return {n: torch.zeros_like(params[n]) for n in names}
+    hv = torch.autograd.grad(z, [params[n] for n in names], allow_unused=True)
+    return {n: torch.zeros_like(params[n]) if h is None else h for n, h in zip(names, hv)}
+
 @register_criterion('grasp')
-def grasp_scores(model, params, batches, *, loss_fn, temperature: float = 200., **_):
+def grasp_scores(model, params, batches, *, loss_fn, temperature: float = 200., hvp: str = 'auto', **_):
     "GraSP, sign flipped so that higher = kept: `w * (H g)` with logits / `temperature` (Wang et al., 2020)."
-    names, ps = list(params), list(params.values())
     with _Temperature(model, temperature) as t:
         g = _mean_grad(model, params, batches, loss_fn)
-        hg = [torch.zeros_like(p) for p in ps]
+        hg = {n: torch.zeros_like(p) for n, p in params.items()}
         for x, y in batches:
-            gl = torch.autograd.grad(loss_fn(model, x, y), ps, create_graph=True, allow_unused=True)
-            z = sum((g[n] * gi).sum() for n, gi in zip(names, gl) if gi is not None)
-            if not torch.is_tensor(z) or not z.requires_grad: continue   # the loss does not depend on these weights
-            hgi = torch.autograd.grad(z, ps, allow_unused=True)
-            hg = [a + (0 if b is None else b / len(batches)) for a, b in zip(hg, hgi)]
+            hv = hessian_vector_product(model, params, g, x, y, loss_fn, hvp)
+            for n in hg: hg[n] += hv[n].detach() / len(batches)
     if t.calls == 0:
         raise ValueError("grasp applies its temperature to the output of model(...), but loss_fn/forward_fn never called model(...)")
-    return {n: (p * h).detach() for n, p, h in zip(names, ps, hg)}
+    return {n: (p.detach() * hg[n]) for n, p in params.items()}
 
 # %% ../nbs/11_criteria.ipynb #ac9c0986
 @register_criterion('synflow', iterations=100, needs_data=False)
