@@ -185,7 +185,7 @@ def snip_scores(model, params, batches, *, loss_fn, **_):
     total = sum(v.sum() for v in s.values())
     return {n: v / total if total > 0 else v for n, v in s.items()}
 
-# %% ../nbs/11_criteria.ipynb #e019fc27
+# %% ../nbs/11_criteria.ipynb #318d7d87
 class _Temperature:
     "Temporary forward hook dividing the model's output by `T`; checks that it fired."
     def __init__(self, model, T): self.model, self.T, self.calls = model, T, 0
@@ -198,13 +198,10 @@ class _LossModule(nn.Module):
     def __init__(self, model, loss_fn): super().__init__(); self.m, self.loss_fn = model, loss_fn
     def forward(self, x, y): return self.loss_fn(self.m, x, y)
 
-def hessian_vector_product(model, params: dict, v: dict, x, y, loss_fn, mode: str = 'auto') -> dict:
-    "`H v` for the Hessian of `loss_fn(model, x, y)` in `params`: forward-over-reverse (`torch.func.jvp` of the gradient), double backward, or `auto` (the first, else the second)."
-    check_choice(mode, ('auto', 'forward', 'double'), 'hvp mode')
+def hessian_vector_product(model, params: dict, v: dict, x, y, loss_fn, mode: str = 'double') -> dict:
+    "`H v` for the Hessian of `loss_fn(model, x, y)` in `params`, by double backward or forward-over-reverse (`torch.func.jvp` of the gradient)."
+    check_choice(mode, ('double', 'forward'), 'hvp mode')
     names = list(params)
-    if mode == 'auto':
-        try: return hessian_vector_product(model, params, v, x, y, loss_fn, 'forward')
-        except RuntimeError: return hessian_vector_product(model, params, v, x, y, loss_fn, 'double')
     if mode == 'forward':
         wrap = _LossModule(model, loss_fn)
         def grad_of(ps):
@@ -212,20 +209,32 @@ def hessian_vector_product(model, params: dict, v: dict, x, y, loss_fn, mode: st
         prim = {n: params[n].detach() for n in names}
         return torch.func.jvp(grad_of, (prim,), ({n: v[n].detach() for n in names},))[1]
     gl = torch.autograd.grad(loss_fn(model, x, y), [params[n] for n in names], create_graph=True, allow_unused=True)
+    return _double_backward(params, v, gl)
+
+def _double_backward(params, v, gl):
+    names = list(params)
     z = sum((v[n] * gi).sum() for n, gi in zip(names, gl) if gi is not None)
     if not torch.is_tensor(z) or not z.requires_grad: return {n: torch.zeros_like(params[n]) for n in names}
     hv = torch.autograd.grad(z, [params[n] for n in names], allow_unused=True)
     return {n: torch.zeros_like(params[n]) if h is None else h for n, h in zip(names, hv)}
 
 @register_criterion('grasp')
-def grasp_scores(model, params, batches, *, loss_fn, temperature: float = 200., hvp: str = 'auto', **_):
+def grasp_scores(model, params, batches, *, loss_fn, temperature: float = 200., hvp: str = 'double', **_):
     "GraSP, sign flipped so that higher = kept: `w * (H g)` with logits / `temperature` (Wang et al., 2020)."
+    check_choice(hvp, ('double', 'forward'), 'hvp mode')
+    names, ps = list(params), list(params.values())
     with _Temperature(model, temperature) as t:
-        g = _mean_grad(model, params, batches, loss_fn)
-        hg = {n: torch.zeros_like(p) for n, p in params.items()}
-        for x, y in batches:
-            hv = hessian_vector_product(model, params, g, x, y, loss_fn, hvp)
-            for n in hg: hg[n] += hv[n].detach() / len(batches)
+        if hvp == 'double' and len(batches) == 1:   # one batch: g and the graph for Hg come from the same backward
+            x, y = batches[0]
+            gl = torch.autograd.grad(loss_fn(model, x, y), ps, create_graph=True, allow_unused=True)
+            g = {n: torch.zeros_like(p) if gi is None else gi.detach() for n, p, gi in zip(names, ps, gl)}
+            hg = {n: h.detach() for n, h in _double_backward(params, g, gl).items()}
+        else:
+            g = _mean_grad(model, params, batches, loss_fn)
+            hg = {n: torch.zeros_like(p) for n, p in params.items()}
+            for x, y in batches:
+                hv = hessian_vector_product(model, params, g, x, y, loss_fn, hvp)
+                for n in hg: hg[n] += hv[n].detach() / len(batches)
     if t.calls == 0:
         raise ValueError("grasp applies its temperature to the output of model(...), but loss_fn/forward_fn never called model(...)")
     return {n: (p.detach() * hg[n]) for n, p in params.items()}
