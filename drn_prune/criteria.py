@@ -117,7 +117,7 @@ def magnitude_scores(model, params, batches, **_):
     "`|w|`."
     return {n: p.detach().abs() for n, p in params.items()}
 
-# %% ../nbs/11_criteria.ipynb #8942aeb1
+# %% ../nbs/11_criteria.ipynb #3fb991fd
 def _keep_top(keys: torch.Tensor, alive: torch.Tensor, k: int) -> torch.Tensor:
     "Bool mask (flat) keeping the `k` highest `keys` among `alive`, ties by position."
     idx = alive.nonzero().flatten()
@@ -125,6 +125,11 @@ def _keep_top(keys: torch.Tensor, alive: torch.Tensor, k: int) -> torch.Tensor:
     out = torch.zeros_like(alive)
     out[idx[order[:k]]] = True
     return out
+
+def _schedule(d0: float, density: float, it: int, iterations: int) -> float:
+    "Density after round `it` of `iterations`: exponential from `d0` to `density`, exactly `density` at the end."
+    if it == iterations or d0 <= 0: return density
+    return d0 * (density / d0) ** (it / iterations)
 
 def prune(model: nn.Module, criterion: str, density: float, data=None, *, loss_fn=None, forward_fn=None,
           n_batches: int = 1, scope: str = 'global', iterations: int | None = None, mask: Mask | None = None,
@@ -139,7 +144,7 @@ def prune(model: nn.Module, criterion: str, density: float, data=None, *, loss_f
     current.check(model)
     d0 = 1.0
     for it in range(1, iterations + 1):
-        d = density if it == iterations else d0 * (density / d0) ** (it / iterations)
+        d = _schedule(d0, density, it, iterations)
         s = score(model, criterion, data, loss_fn=loss_fn, forward_fn=forward_fn, n_batches=n_batches,
                   mask=current, seed=seed + it - 1, **kw)
         names = list(s)
@@ -152,7 +157,7 @@ def prune(model: nn.Module, criterion: str, density: float, data=None, *, loss_f
             for n, m in sub.items():
                 if scope == 'tensor' and round(density * m.numel()) > int(m.sum()):
                     raise ValueError(f"density {density} keeps more weights of {n} than the given mask: pruned weights never come back")
-            if iterations > 1: d = d0 * (density / d0) ** (1 / iterations)
+            d = _schedule(d0, density, it, iterations)
         for n in names:
             if torch.isnan(s[n]).any(): raise ValueError(f"criterion {criterion!r} gave NaN scores for {n}")
         keys = {n: (-s[n] if invert else s[n]).detach().double().cpu().flatten() for n in names}
