@@ -24,6 +24,9 @@ sync-check: install
 	  echo "FAIL: nbdev_export/nbdev_clean changed the files above: export and clean, then commit." >&2; exit 1; fi; \
 	echo "notebooks clean, library in sync"
 
+# nbdev_test runs two notebooks at a time on a 2-core machine: one torch thread each (2 threads each
+# oversubscribe the cores and were measured ~50x slower on a loaded machine).
+test: export OMP_NUM_THREADS = 1
 test: sync-check
 	nbdev_test --n_workers 2 2>&1 | tee /tmp/drn_prune_nbdev_test.log
 	@if grep -q "No files were eligible" /tmp/drn_prune_nbdev_test.log; then echo "FAIL: nbdev_test ran no notebook" >&2; exit 1; fi
