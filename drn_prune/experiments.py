@@ -18,7 +18,7 @@ from .data.mazes import maze_folder
 from .data.prefix_sums import prefix_sums_files
 
 # %% auto #0
-__all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DATA_SEEDS', 'SCORE_SAMPLES', 'COMPARABLE',
+__all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DATA_SEEDS', 'SCORE_SAMPLES', 'READOUTS', 'COMPARABLE',
            'criterion_names', 'data_files', 'dtnet_settings', 'run_name', 'write_run', 'run_metadata', 'load_results',
            'accuracy_table', 'markdown_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model', 'dtnet_loss',
            'prune_dtnet', 'run_dtnet', 'summary_iterations', 'write_summary']
@@ -165,9 +165,10 @@ def plot_accuracy(results: pd.DataFrame, train_iters: int, ax=None, title: str |
     ax.legend(title=None, fontsize=8, loc='best')
     return ax
 
-# %% ../nbs/40_experiments.ipynb #c0576355
+# %% ../nbs/40_experiments.ipynb #7568c1a5
 DATA_SEEDS = {'train': 0, 'test': 1}
 SCORE_SAMPLES = 64
+READOUTS = ('default', 'max_conf')   # the published readout, and the most confident iteration so far
 
 def dtnet_data(settings: dict) -> tuple[tuple, tuple]:
     "(train, test) pairs `(x, y)` in the model's view: generated with `DATA_SEEDS`, or read from `settings['data_dir']`."
@@ -228,7 +229,7 @@ def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.Pat
     ckpt = Path(ckpt_dir) / settings['task'] / name / 'checkpoint.pt' if ckpt_dir else None
     history = train(model, train_data, config, mask=mask, ckpt_path=ckpt, resume=resume and ckpt is not None,
                     device=device, progress=progress)
-    acc = accuracy_by_iteration(model, test_data, settings['test_iters'], task=settings['task'],
+    acc = accuracy_by_iteration(model, test_data, settings['test_iters'], task=settings['task'], readout=READOUTS,
                                 batch_size=max(settings['batch_size'], 100), device=device, progress=progress)
     keys = ('task', 'criterion', 'density', 'scope', 'seed', 'preset', 'width', 'train_size', 'test_size', 'train_iters')
     acc = acc.assign(**{k: settings[k] for k in keys})
@@ -239,7 +240,7 @@ def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.Pat
     folder = write_run(Path(out_dir) / settings['task'] / 'runs' / name, files)
     return dict(folder=folder, model=model, mask=mask, history=history, accuracy=acc, test_data=test_data, seconds=seconds)
 
-# %% ../nbs/40_experiments.ipynb #9df0f267
+# %% ../nbs/40_experiments.ipynb #b089da17
 COMPARABLE = ('preset', 'width', 'train_size', 'test_size', 'train_iters')
 _TASK_TITLE = {'mazes': ('DTNet-2D', 'mazes', '{0}x{0}'), 'prefix_sums': ('DTNet-1D', 'prefix sums', '{0}-bit')}
 
@@ -257,12 +258,19 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     if not len(results): raise FileNotFoundError(f"no finished {settings['task']} runs like this one under {out_dir}")
     net, what, fmt = _TASK_TITLE[settings['task']]
     tag = f"{settings['task']}_{settings['preset']}_{settings['train_size']}to{settings['test_size']}_w{settings['width']}"
-    ax = plot_accuracy(results, settings['train_iters'], title=f"{net} (width {settings['width']}): {what}, trained on "
+    if 'readout' not in results: results = results.assign(readout='default')
+    by = {r: results[results.readout == r] for r in READOUTS}
+    ax = plot_accuracy(by['default'], settings['train_iters'], title=f"{net} (width {settings['width']}): {what}, trained on "
                        f"{fmt.format(settings['train_size'])}, tested on {fmt.format(settings['test_size'])}")
-    table = accuracy_table(results, summary_iterations(settings['train_iters'], settings['test_iters']))
+    its = summary_iterations(settings['train_iters'], settings['test_iters'])
+    table = accuracy_table(by['default'], its)
     out = Path(out_dir)
     with atomic_path(out / f'{tag}.png') as tmp: ax.figure.savefig(tmp, format='png', dpi=120, bbox_inches='tight')
     with atomic_path(out / f'{tag}.csv') as tmp: results.to_csv(tmp, index=False)
-    atomic_write_text(out / f'{tag}.md', f"Accuracy (% of {fmt.format(settings['test_size'])} test {what} solved) at test-time "
-                      f"iterations, mean over seeds; gain = points over the dense net.\n\n" + markdown_table(table))
+    text = (f"Accuracy (% of {fmt.format(settings['test_size'])} test {what} solved) at test-time iterations, mean over "
+            f"seeds; gain = points over the dense net.\n\n" + markdown_table(table))
+    if len(by['max_conf']):
+        text += ("\nThe same with the max-confidence readout (each sample's most confident iteration so far):\n\n"
+                 + markdown_table(accuracy_table(by['max_conf'], its)))
+    atomic_write_text(out / f'{tag}.md', text)
     return dict(tag=tag, results=results, table=table, ax=ax)
