@@ -13,8 +13,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'atomic_path', 'atomic_write_text',
-           'atomic_torch_save', 'check_density', 'check_choice', 'Recurrent', 'run_steps']
+__all__ = ['DATA_ENV', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode', 'atomic_path',
+           'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'Recurrent', 'run_steps']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def seed_everything(seed: int, deterministic: bool = False) -> torch.Generator:
@@ -54,7 +54,15 @@ def require_file(path: str | os.PathLike, what: str = 'data file') -> Path:
             f"{what} not found: {path}. Pass data_dir=... or set ${DATA_ENV} to the folder that holds it.")
     return path
 
-# %% ../nbs/00_core.ipynb #f760a7f7
+# %% ../nbs/00_core.ipynb #7b04319f
+def _umask() -> int:
+    mask = os.umask(0); os.umask(mask)
+    return mask
+
+def default_mode(directory: bool = False) -> int:
+    "Permission bits a plain `open()` (or `mkdir`) would give a new file (folder) under the current umask."
+    return (0o777 if directory else 0o666) & ~_umask()
+
 @contextmanager
 def atomic_path(path: str | os.PathLike):
     "Yield a temporary path beside `path`; on success move it onto `path` atomically, on error delete it."
@@ -64,6 +72,7 @@ def atomic_path(path: str | os.PathLike):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, default_mode())   # mkstemp makes it owner-only (0600); results are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
