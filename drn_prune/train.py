@@ -79,7 +79,7 @@ def progressive_backward(model, x: torch.Tensor, y: torch.Tensor, n: int, k: int
         below.backward(cut.grad)                            # the full-depth term's gradient, iterations n .. 1
     return (l_prog + l_full).detach(), out_M.detach()
 
-# %% ../nbs/30_train.ipynb #56174a02
+# %% ../nbs/30_train.ipynb #9182ad1e
 OPTIMIZERS = ('adam', 'adamw', 'sgd')
 
 @dataclass
@@ -100,7 +100,7 @@ class TrainConfig:
     clip: float | None = None           # grad-norm clipping
     lr_throttle: bool = True            # recurrent block at lr / train_iters
     test_iters: int | None = None       # validation accuracy at this iteration (default train_iters)
-    channels_last: bool = True          # 2D nets: channels-last memory format (1.34x faster step on CPU, see bench)
+    channels_last: bool = True          # 2D nets: channels-last memory format (faster on the CPU, see bench_dtnet)
     amp: bool = False                   # bf16 autocast (meant for GPUs; untested here)
     seed: int = 0                       # shuffling and (n, k) draws
 
