@@ -148,7 +148,7 @@ def make_optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.O
     if config.optimizer == 'adamw': return torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
     return torch.optim.SGD(groups, lr=config.lr, weight_decay=config.weight_decay, momentum=0.9)
 
-# %% ../nbs/30_train.ipynb #8a94d7ce
+# %% ../nbs/30_train.ipynb #035881a9
 def _as_tensors(data):
     if isinstance(data, (tuple, list)) and len(data) == 2 and all(torch.is_tensor(t) for t in data):
         x, y = data
@@ -165,7 +165,7 @@ def _check_finite(value, what, epoch, batch, ckpt_path, saved):
                  else "; no checkpoint was written")
         raise FloatingPointError(f"non-finite {what} ({value}) at epoch {epoch}, batch {batch}{where}")
 
-_VOLATILE = ('epochs',)   # config fields that may change when resuming
+_VOLATILE = ('epochs', 'channels_last')   # config fields that may change when resuming (a memory format changes only rounding)
 
 def train(model: torch.nn.Module, train_data, config: TrainConfig, *, val_data=None, mask=None,
           ckpt_path: str | Path | None = None, ckpt_every: int = 1, resume: bool = False,
