@@ -14,7 +14,8 @@ import torch
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode', 'atomic_path',
-           'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'Recurrent', 'run_steps']
+           'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'markdown_table', 'Recurrent',
+           'run_steps']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def seed_everything(seed: int, deterministic: bool = False) -> torch.Generator:
@@ -102,7 +103,17 @@ def check_choice(value: Any, choices: Iterable, name: str) -> Any:
         raise ValueError(f"unknown {name} {value!r}; expected one of: {', '.join(map(str, choices))}")
     return value
 
-# %% ../nbs/00_core.ipynb #96ed7a4f
+# %% ../nbs/00_core.ipynb #3c3aea55
+def markdown_table(df, digits: int = 4) -> str:
+    "`df` (a pandas DataFrame) as a GitHub-flavoured markdown table, without its index."
+    def fmt(v):
+        if isinstance(v, float): v = str(int(v)) if v.is_integer() else f'{v:.{digits}g}'
+        return str(v).replace('|', '\\|')
+    lines = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
+    lines += ['| ' + ' | '.join(fmt(v) for v in row) + ' |' for row in df.itertuples(index=False)]
+    return '\n'.join(lines) + '\n'
+
+# %% ../nbs/00_core.ipynb #2d24abbb
 @runtime_checkable
 class Recurrent(Protocol):
     "A model that exposes its recurrence: `init_state(x)`, `step(state, x, t)`, `readout(state)`, `default_steps(x)`."

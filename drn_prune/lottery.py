@@ -18,7 +18,7 @@ from .masks import Mask, prunable_parameters
 
 # %% auto #0
 __all__ = ['BRANCHES', 'MNIST_MEAN', 'MNIST_STD', 'keep_count', 'imp_groups', 'imp_mask', 'run_name', 'LevelContext', 'run_imp',
-           'run_branch', 'RunStopped', 'mnist_data', 'accuracy', 'classifier_train_fn', 'markdown_table']
+           'run_branch', 'RunStopped', 'mnist_data', 'accuracy', 'classifier_train_fn']
 
 # %% ../nbs/32_lottery.ipynb #df6a24b3
 def keep_count(n: int, level: int, fraction: float = 0.2) -> int:
@@ -259,11 +259,3 @@ def classifier_train_fn(data: dict, epochs: int, lr: float = 1.2e-3, batch_size:
         return dict(test_acc=h[-1]['test_acc'] if h else float('nan'), best_acc=max((r['test_acc'] for r in h), default=float('nan')),
                     train_loss=h[-1]['train_loss'] if h else float('nan'), epochs=epochs, curve=curve)
     return train_fn
-
-# %% ../nbs/32_lottery.ipynb #cf8da3b0
-def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
-    "`df` as a GitHub-flavoured markdown table (no index)."
-    fmt = lambda v: (f'{v:.{digits}g}' if isinstance(v, float) and not float(v).is_integer() else str(int(v)) if isinstance(v, float) else str(v)).replace('|', '\\|')
-    lines = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
-    lines += ['| ' + ' | '.join(fmt(v) for v in row) + ' |' for row in df.itertuples(index=False)]
-    return '\n'.join(lines) + '\n'
