@@ -176,20 +176,26 @@ def _load(cls, path, model: nn.Module | None = None) -> Mask:
 
 Mask.save, Mask.load = _save, classmethod(_load)
 
-# %% ../nbs/10_masks.ipynb #e7639735
+# %% ../nbs/10_masks.ipynb #7daa3b3b
+def _zero_grad_at(pruned: torch.Tensor):
+    def hook(p):
+        p.grad.masked_fill_(pruned, 0)
+    return hook
+
 class MaskHandle:
     "Hooks keeping a `Mask` enforced on a model; `remove()` detaches them all. Also a context manager."
     def __init__(self, mask: Mask, model: nn.Module):
         self.mask, self.model, self._hooks = mask, model, []
         params = dict(model.named_parameters())
-        self._pairs = [(params[n], m.to(params[n].device)) for n, m in mask.items()]
-        for p, m in self._pairs:
-            if p.requires_grad: self._hooks.append(p.register_hook(lambda g, m=m: g.masked_fill(~m, 0)))
+        # the pruned positions, inverted once here rather than on every backward and every step
+        self._pairs = [(params[n], ~m.to(params[n].device)) for n, m in mask.items()]
+        for p, pruned in self._pairs:   # zero the pruned gradients in place once they are accumulated (before clipping)
+            if p.requires_grad: self._hooks.append(p.register_post_accumulate_grad_hook(_zero_grad_at(pruned)))
 
     @torch.no_grad()
     def rezero(self, *args, **kwargs):
         "Set the pruned weights to exactly zero in place (what the optimizer post-hook runs)."
-        for p, m in self._pairs: p.masked_fill_(~m, 0)
+        for p, pruned in self._pairs: p.masked_fill_(pruned, 0)
 
     def watch(self, optimizer: torch.optim.Optimizer) -> MaskHandle:
         "Re-zero the pruned weights after every `optimizer.step()`."
