@@ -64,5 +64,5 @@ def test_experiment_notebook_has_parameters_cell_with_preset_out_dir_and_seed(nb
     params = [c for c in cells(nb) if 'parameters' in c.get('metadata', {}).get('tags', [])]
     assert len(params) == 1, f'{nb.name}: needs exactly one cell tagged "parameters"'
     body = src(params[0])
-    for name in ('preset', 'out_dir', 'seeds?'):   # one run's `seed`, or a study's `seeds`
+    for name in ('preset', 'out_dir', '(n_)?seeds?'):   # one run's `seed`, or a study's `seeds` / `n_seeds`
         assert re.search(rf'^{name}\s*(:[^=]+)?=', body, re.M), f'{nb.name}: parameters cell lacks {name}'
