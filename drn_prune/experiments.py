@@ -123,7 +123,7 @@ def run_metadata(settings: dict, seconds: float, device: str) -> dict:
                 python=sys.version.split()[0], torch=torch.__version__, drn_prune=drn_prune.__version__,
                 platform=platform.platform(), git_commit=commit)
 
-# %% ../nbs/40_experiments.ipynb #f51a4bfd
+# %% ../nbs/40_experiments.ipynb #8ba92f3e
 def load_results(out_dir: str | os.PathLike, task: str, table: str = 'accuracy.csv') -> pd.DataFrame:
     "Stack `table` of every finished run (those with a meta.json) under `<out_dir>/<task>/runs/`."
     runs = sorted(p for p in (Path(out_dir) / task / 'runs').glob('[!.]*') if (p / 'meta.json').exists() and (p / table).exists())
@@ -141,6 +141,7 @@ def accuracy_table(results: pd.DataFrame, iterations, baseline: str = 'none') ->
     wide.columns = [f'acc@{c}' for c in wide.columns]
     seeds = t.groupby(['criterion', 'density'])['count'].max().rename('seeds')
     out = wide.join(seeds).reset_index()
+    out = pd.concat([out[out.criterion == baseline], out[out.criterion != baseline]], ignore_index=True)   # baseline first
     if baseline in set(out.criterion):
         base = out[out.criterion == baseline].iloc[0]
         for it in iterations:
