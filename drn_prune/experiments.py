@@ -23,7 +23,7 @@ __all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DATA_SEEDS
            'accuracy_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model', 'dtnet_loss', 'prune_dtnet', 'run_dtnet',
            'summary_iterations', 'write_summary']
 
-# %% ../nbs/40_experiments.ipynb #03b14134
+# %% ../nbs/40_experiments.ipynb #10162a10
 EXPERIMENT_TASKS = ('mazes', 'prefix_sums')
 PRESETS = ('quick', 'paper')
 SCOPES = ('global', 'tensor')
@@ -35,8 +35,8 @@ DTNET_PRESETS = {
                              train_iters=10, test_iters=60, batch_size=50),
     ('prefix_sums', 'paper'): dict(width=400, train_size=32, test_size=512, n_train=8_000, n_test=10_000, epochs=150,
                                    train_iters=30, test_iters=600, batch_size=100),
-    ('prefix_sums', 'quick'): dict(width=64, train_size=16, test_size=32, n_train=8_000, n_test=1_000, epochs=12,
-                                   train_iters=16, test_iters=64, batch_size=50),
+    ('prefix_sums', 'quick'): dict(width=128, train_size=12, test_size=48, n_train=4_000, n_test=1_000, epochs=15,
+                                   train_iters=12, test_iters=48, batch_size=50),
 }
 
 def criterion_names() -> list[str]:

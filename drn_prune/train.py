@@ -79,7 +79,7 @@ def progressive_backward(model, x: torch.Tensor, y: torch.Tensor, n: int, k: int
         below.backward(cut.grad)                            # the full-depth term's gradient, iterations n .. 1
     return (l_prog + l_full).detach(), out_M.detach()
 
-# %% ../nbs/30_train.ipynb #9182ad1e
+# %% ../nbs/30_train.ipynb #447f6225
 OPTIMIZERS = ('adam', 'adamw', 'sgd')
 
 @dataclass
@@ -125,7 +125,7 @@ class TrainConfig:
             c = dict(task='prefix_sums', epochs=150, batch_size=100, alpha=1.0, warmup_epochs=5, milestones=(60, 100),
                      clip=1.0, lr_throttle=False)
             if preset == 'quick':
-                c.update(epochs=12, train_iters=16, warmup_epochs=0, milestones=(9,), batch_size=50)
+                c.update(epochs=15, train_iters=12, warmup_epochs=0, milestones=(12,), batch_size=50)
         return cls(**{**c, **overrides})
 
     def lr_factor(self, epoch: int) -> float:
