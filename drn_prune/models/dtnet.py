@@ -25,7 +25,14 @@ class BasicBlock(nn.Module):
         self.conv1, self.conv2 = _conv(dim, width, width), _conv(dim, width, width)
     def forward(self, x): return F.relu(self.conv2(F.relu(self.conv1(x))) + x)
 
-# %% ../../nbs/models/20_dtnet.ipynb #6297dedf
+# %% ../../nbs/models/20_dtnet.ipynb #aa111f73
+def _recurrent_block(dim: int, width: int, in_channels: int, recall: bool, recall_relu: bool, n_blocks: int) -> nn.Sequential:
+    "One recurrent block: the recall conv (over features + raw input; ReLU after it in 1D) and `n_blocks` BasicBlocks."
+    layers = []
+    if recall: layers += [_conv(dim, width + in_channels, width)] + ([nn.ReLU()] if recall_relu else [])
+    layers.append(nn.Sequential(*[BasicBlock(dim, width) for _ in range(n_blocks)]))
+    return nn.Sequential(*layers)
+
 class DTNet(nn.Module):
     "A deep-thinking net: projection, one recurrent block applied `iters` times (with recall), head."
     def __init__(self, dim: int, width: int, in_channels: int, head_widths: tuple, recall: bool = True,
@@ -35,10 +42,7 @@ class DTNet(nn.Module):
         if width < 1 or max_iters < 1: raise ValueError(f"width and max_iters must be >= 1, got {width}, {max_iters}")
         self.dim, self.width, self.in_channels, self.recall, self.max_iters = dim, int(width), in_channels, recall, int(max_iters)
         self.projection = nn.Sequential(_conv(dim, in_channels, width), nn.ReLU())
-        layers = []
-        if recall: layers += [_conv(dim, width + in_channels, width)] + ([nn.ReLU()] if recall_relu else [])
-        layers.append(nn.Sequential(*[BasicBlock(dim, width) for _ in range(n_blocks)]))
-        self.recur_block = nn.Sequential(*layers)
+        self.recur_block = _recurrent_block(dim, width, in_channels, recall, recall_relu, n_blocks)
         h = [width, *head_widths]
         head = []
         for i, (a, b) in enumerate(zip(h[:-1], h[1:])):
@@ -59,12 +63,12 @@ class DTNet(nn.Module):
     def default_steps(self, x: torch.Tensor) -> int: return self.max_iters
 
     def forward(self, x: torch.Tensor, iters: int | None = None, state: torch.Tensor | None = None,
-                return_state: bool = False):
-        "Logits after `iters` iterations (default `max_iters`), from `state` if given; `(logits, state)` if `return_state`."
+                return_state: bool = False, start: int = 0):
+        "Logits after `iters` iterations (default `max_iters`), from `state` (reached after `start` steps) if given; `(logits, state)` if `return_state`."
         iters = self.max_iters if iters is None else int(iters)
         if iters < 0: raise ValueError(f"iters must be >= 0, got {iters}")
         state = self.init_state(x) if state is None else state
-        for t in range(iters): state = self.step(state, x, t)
+        for t in range(start, start + iters): state = self.step(state, x, t)
         out = self.readout(state)
         return (out, state) if return_state else out
 
@@ -99,30 +103,19 @@ def prefix_sums_inputs(bits: torch.Tensor) -> torch.Tensor:
     if bits.dim() != 2: raise ValueError(f"expected bits of shape [N, L], got {list(bits.shape)}")
     return bits.float().unsqueeze(1) - 0.5
 
-# %% ../../nbs/models/20_dtnet.ipynb #a7d407bd
+# %% ../../nbs/models/20_dtnet.ipynb #dd6c72f2
 class FFNet(DTNet):
     "The feed-forward counterpart of a `DTNet`: `max_iters` unshared recurrent blocks (same projection and head)."
     def __init__(self, dim, width, in_channels, head_widths, recall=True, recall_relu=False, max_iters=30, n_blocks=2):
         super().__init__(dim, width, in_channels, head_widths, recall, recall_relu, max_iters, n_blocks)
         del self.recur_block
-        def block():
-            layers = []
-            if recall: layers += [_conv(dim, width + in_channels, width)] + ([nn.ReLU()] if recall_relu else [])
-            layers.append(nn.Sequential(*[BasicBlock(dim, width) for _ in range(n_blocks)]))
-            return nn.Sequential(*layers)
-        self.blocks = nn.ModuleList([block() for _ in range(max_iters)])
+        self.blocks = nn.ModuleList([_recurrent_block(dim, width, in_channels, recall, recall_relu, n_blocks)
+                                     for _ in range(max_iters)])
 
     def step(self, state, x, t=0):
         if not 0 <= t < self.max_iters:
             raise ValueError(f"a feed-forward net has {self.max_iters} blocks; step t={t} is out of range")
         return self.blocks[t](torch.cat([state, x], 1) if self.recall else state)
-
-    def forward(self, x, iters=None, state=None, return_state=False, start=0):
-        iters = self.max_iters if iters is None else int(iters)
-        state = self.init_state(x) if state is None else state
-        for t in range(start, start + iters): state = self.step(state, x, t)
-        out = self.readout(state)
-        return (out, state) if return_state else out
 
     def prune_groups(self):
         out = {}
