@@ -161,7 +161,7 @@ def plot_accuracy(results: pd.DataFrame, train_iters: int, ax=None, title: str |
     ax.legend(title=None, fontsize=8, loc='best')
     return ax
 
-# %% ../nbs/40_experiments.ipynb #53a35f87
+# %% ../nbs/40_experiments.ipynb #6442fbb4
 DATA_SEEDS = {'train': 0, 'test': 1}
 SCORE_SAMPLES = 64
 READOUTS = ('default', 'max_conf')   # the published readout, and the most confident iteration so far
@@ -217,7 +217,7 @@ def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.Pat
     train_data, test_data = dtnet_data(settings)
     model = dtnet_model(settings).to(device)
     t_prune = time.perf_counter()
-    mask = prune_dtnet(model, settings, tuple(t.to(device) for t in train_data))
+    mask = prune_dtnet(model, settings, tuple(t[:SCORE_SAMPLES].to(device) for t in train_data))   # move only what is scored
     t_prune = time.perf_counter() - t_prune
     if mask is not None: mask.apply(model); mask.check_collapse(model)
     config = TrainConfig.preset(settings['task'], settings['preset'], epochs=settings['epochs'],
