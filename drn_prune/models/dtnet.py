@@ -25,7 +25,7 @@ class BasicBlock(nn.Module):
         self.conv1, self.conv2 = _conv(dim, width, width), _conv(dim, width, width)
     def forward(self, x): return F.relu(self.conv2(F.relu(self.conv1(x))) + x)
 
-# %% ../../nbs/models/20_dtnet.ipynb #aa111f73
+# %% ../../nbs/models/20_dtnet.ipynb #79918a6e
 def _recurrent_block(dim: int, width: int, in_channels: int, recall: bool, recall_relu: bool, n_blocks: int) -> nn.Sequential:
     "One recurrent block: the recall conv (over features + raw input; ReLU after it in 1D) and `n_blocks` BasicBlocks."
     layers = []
@@ -90,20 +90,25 @@ class DTNet(nn.Module):
             else: out[n] = 'recall'
         return out
 
+def _published(cls, dim: int, width: int, in_channels: int, recall: bool, max_iters: int):
+    "The published layout: 1D head w -> w -> w/2 -> 2 with a ReLU after the recall conv; 2D head w -> 32 -> 8 -> 2, none."
+    head = (width, width // 2, 2) if dim == 1 else (32, 8, 2)
+    return cls(dim, width, in_channels, head, recall=recall, recall_relu=dim == 1, max_iters=max_iters)
+
 def DTNet1D(width: int = 400, recall: bool = True, max_iters: int = 30) -> DTNet:
     "The published DTNet for prefix sums (`dt_net_recall_1d`): 3,123,600 parameters at width 400."
-    return DTNet(1, width, 1, (width, width // 2, 2), recall=recall, recall_relu=True, max_iters=max_iters)
+    return _published(DTNet, 1, width, 1, recall, max_iters)
 
 def DTNet2D(width: int = 128, in_channels: int = 3, recall: bool = True, max_iters: int = 30) -> DTNet:
     "The published DTNet for mazes (`dt_net_recallx_2d`): 783,504 parameters at width 128."
-    return DTNet(2, width, in_channels, (32, 8, 2), recall=recall, recall_relu=False, max_iters=max_iters)
+    return _published(DTNet, 2, width, in_channels, recall, max_iters)
 
 def prefix_sums_inputs(bits: torch.Tensor) -> torch.Tensor:
     "Prefix-sum bits `[N, L]` of 0/1 -> DTNet-1D input `[N, 1, L]` of -0.5/+0.5 (the published preprocessing)."
     if bits.dim() != 2: raise ValueError(f"expected bits of shape [N, L], got {list(bits.shape)}")
     return bits.float().unsqueeze(1) - 0.5
 
-# %% ../../nbs/models/20_dtnet.ipynb #dd6c72f2
+# %% ../../nbs/models/20_dtnet.ipynb #52c19379
 class FFNet(DTNet):
     "The feed-forward counterpart of a `DTNet`: `max_iters` unshared recurrent blocks (same projection and head)."
     def __init__(self, dim, width, in_channels, head_widths, recall=True, recall_relu=False, max_iters=30, n_blocks=2):
@@ -127,11 +132,11 @@ class FFNet(DTNet):
 
 def FFNet1D(width: int = 400, recall: bool = True, max_iters: int = 30) -> FFNet:
     "Feed-forward counterpart of `DTNet1D` with `max_iters` unshared blocks."
-    return FFNet(1, width, 1, (width, width // 2, 2), recall=recall, recall_relu=True, max_iters=max_iters)
+    return _published(FFNet, 1, width, 1, recall, max_iters)
 
 def FFNet2D(width: int = 128, in_channels: int = 3, recall: bool = True, max_iters: int = 30) -> FFNet:
     "Feed-forward counterpart of `DTNet2D` with `max_iters` unshared blocks."
-    return FFNet(2, width, in_channels, (32, 8, 2), recall=recall, recall_relu=False, max_iters=max_iters)
+    return _published(FFNet, 2, width, in_channels, recall, max_iters)
 
 # %% ../../nbs/models/20_dtnet.ipynb #ac52797a
 from contextlib import contextmanager
