@@ -21,7 +21,7 @@ from .data.prefix_sums import prefix_sums_files
 __all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DATA_SEEDS', 'SCORE_SAMPLES', 'READOUTS', 'COMPARABLE',
            'criterion_names', 'data_files', 'dtnet_settings', 'options_text', 'method_name', 'run_name', 'write_run',
            'run_metadata', 'load_results', 'accuracy_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model', 'dtnet_loss',
-           'prune_dtnet', 'run_dtnet', 'summary_iterations', 'write_summary']
+           'prune_dtnet', 'run_dtnet', 'summary_iterations', 'summary_tag', 'write_summary']
 
 # %% ../nbs/40_experiments.ipynb #10162a10
 EXPERIMENT_TASKS = ('mazes', 'prefix_sums')
@@ -143,12 +143,21 @@ def run_metadata(settings: dict, seconds: float, device: str) -> dict:
                 python=sys.version.split()[0], torch=torch.__version__, drn_prune=drn_prune.__version__,
                 platform=platform.platform(), git_commit=commit)
 
-# %% ../nbs/40_experiments.ipynb #e628639e
+# %% ../nbs/40_experiments.ipynb #e4c48c4f
+def _run_settings(folder: Path) -> dict:
+    "The scalar settings a run's meta.json records ('' for a missing data_dir)."
+    s = json.loads((folder / 'meta.json').read_text()).get('settings', {})
+    return {k: ('' if v is None else v) for k, v in s.items() if not isinstance(v, (dict, list))}
+
 def load_results(out_dir: str | os.PathLike, task: str, table: str = 'accuracy.csv') -> pd.DataFrame:
-    "Stack `table` of every finished run (those with a meta.json) under `<out_dir>/<task>/runs/`."
+    "Stack `table` of every finished run (those with a meta.json) under `<out_dir>/<task>/runs/`, with its settings as columns."
     runs = sorted(p for p in (Path(out_dir) / task / 'runs').glob('[!.]*') if (p / 'meta.json').exists() and (p / table).exists())
     if not runs: return pd.DataFrame()
-    out = pd.concat([pd.read_csv(p / table).assign(run=p.name) for p in runs], ignore_index=True)
+    frames = []
+    for p in runs:
+        df = pd.read_csv(p / table)
+        frames.append(df.assign(**_run_settings(p), run=p.name))   # meta.json is the record of the settings
+    out = pd.concat(frames, ignore_index=True)
     if 'criterion' in out:   # runs written before criterion options existed have no `options` column
         out['options'] = out['options'].fillna('') if 'options' in out else ''
     return out
@@ -266,8 +275,9 @@ def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.Pat
     folder = write_run(Path(out_dir) / settings['task'] / 'runs' / name, files)
     return dict(folder=folder, model=model, mask=mask, history=history, accuracy=acc, test_data=test_data, seconds=seconds)
 
-# %% ../nbs/40_experiments.ipynb #43959a33
-COMPARABLE = ('preset', 'width', 'train_size', 'test_size', 'train_iters')
+# %% ../nbs/40_experiments.ipynb #6e4ed0e5
+COMPARABLE = ('preset', 'width', 'train_size', 'test_size', 'n_train', 'n_test', 'epochs', 'train_iters', 'batch_size',
+              'data_dir')   # everything but what is compared (criterion, options, density, scope), the seed and test_iters
 _TASK_TITLE = {'mazes': ('DTNet-2D', 'mazes', '{0}x{0}'), 'prefix_sums': ('DTNet-1D', 'prefix sums', '{0}-bit')}
 
 def summary_iterations(train_iters: int, test_iters: int) -> list[int]:
@@ -276,14 +286,23 @@ def summary_iterations(train_iters: int, test_iters: int) -> list[int]:
     T, M = train_iters, test_iters
     return sorted({max(1, T // 2), T, min(M, 2 * T), min(M, 3 * T), M})
 
+def summary_tag(settings: dict) -> str:
+    "File name stem of the summary of runs comparable to `settings`."
+    tag = f"{settings['task']}_{settings['preset']}_{settings['train_size']}to{settings['test_size']}_w{settings['width']}"
+    preset = DTNET_PRESETS[(settings['task'], settings['preset'])]
+    tag += ''.join(f'_{k.replace("_", "")}{settings[k]}' for k in ('n_train', 'n_test', 'epochs', 'train_iters', 'batch_size')
+                   if settings[k] != preset[k])
+    return tag + ('_files' if settings.get('data_dir') else '')
+
 def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     "Figure, table and CSV of all finished runs comparable to `settings` under `out_dir`; returns them and their tag."
     results = load_results(out_dir, settings['task'])
     if len(results):
-        results = results[(results[list(COMPARABLE)] == pd.Series({k: settings[k] for k in COMPARABLE})).all(axis=1)]
+        want = {k: '' if settings[k] is None else settings[k] for k in COMPARABLE}
+        results = results[(results[list(COMPARABLE)] == pd.Series(want)).all(axis=1)]
     if not len(results): raise FileNotFoundError(f"no finished {settings['task']} runs like this one under {out_dir}")
     net, what, fmt = _TASK_TITLE[settings['task']]
-    tag = f"{settings['task']}_{settings['preset']}_{settings['train_size']}to{settings['test_size']}_w{settings['width']}"
+    tag = summary_tag(settings)
     if 'readout' not in results: results = results.assign(readout='default')
     by = {r: results[results.readout == r] for r in READOUTS}
     ax = plot_accuracy(by['default'], settings['train_iters'], title=f"{net} (width {settings['width']}): {what}, trained on "
