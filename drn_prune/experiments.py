@@ -21,7 +21,7 @@ from .data.prefix_sums import prefix_sums_files
 __all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DATA_SEEDS', 'SCORE_SAMPLES', 'READOUTS', 'COMPARABLE',
            'criterion_names', 'data_files', 'dtnet_settings', 'options_text', 'method_name', 'run_name', 'write_run',
            'run_metadata', 'load_results', 'accuracy_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model', 'dtnet_loss',
-           'prune_dtnet', 'run_dtnet', 'summary_iterations', 'summary_tag', 'write_summary']
+           'prune_dtnet', 'run_dtnet', 'summary_iterations', 'summary_tag', 'run_overview', 'write_summary']
 
 # %% ../nbs/40_experiments.ipynb #10162a10
 EXPERIMENT_TASKS = ('mazes', 'prefix_sums')
@@ -275,7 +275,7 @@ def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.Pat
     folder = write_run(Path(out_dir) / settings['task'] / 'runs' / name, files)
     return dict(folder=folder, model=model, mask=mask, history=history, accuracy=acc, test_data=test_data, seconds=seconds)
 
-# %% ../nbs/40_experiments.ipynb #6e4ed0e5
+# %% ../nbs/40_experiments.ipynb #50a3f450
 COMPARABLE = ('preset', 'width', 'train_size', 'test_size', 'n_train', 'n_test', 'epochs', 'train_iters', 'batch_size',
               'data_dir')   # everything but what is compared (criterion, options, density, scope), the seed and test_iters
 _TASK_TITLE = {'mazes': ('DTNet-2D', 'mazes', '{0}x{0}'), 'prefix_sums': ('DTNet-1D', 'prefix sums', '{0}-bit')}
@@ -293,6 +293,23 @@ def summary_tag(settings: dict) -> str:
     tag += ''.join(f'_{k.replace("_", "")}{settings[k]}' for k in ('n_train', 'n_test', 'epochs', 'train_iters', 'batch_size')
                    if settings[k] != preset[k])
     return tag + ('_files' if settings.get('data_dir') else '')
+
+def run_overview(out_dir: str | os.PathLike, results: pd.DataFrame) -> pd.DataFrame:
+    "One row per run of `results`: final training accuracy and loss, best test accuracy (default readout) and where, minutes."
+    rows = []
+    for name, r in results[results.readout == 'default'].groupby('run', sort=False):
+        folder = Path(out_dir) / r.task.iloc[0] / 'runs' / name
+        hist = folder / 'history.csv'
+        last = pd.read_csv(hist).iloc[-1] if hist.exists() else pd.Series(dict(train_acc=float('nan'), loss=float('nan')))
+        meta = json.loads((folder / 'meta.json').read_text())
+        best = r.loc[r.accuracy.idxmax()]
+        rows.append(dict(criterion=method_name(best.criterion, best.get('options', '') or ''), density=best.density,
+                         seed=best.seed, train_acc=last.train_acc, final_loss=last.loss, best_acc=best.accuracy,
+                         best_iteration=best.iteration,
+                         minutes=meta.get('seconds', float('nan')) / 60))
+    out = pd.DataFrame(rows)
+    out = out.assign(pruned=out.criterion != 'none').sort_values(['pruned', 'criterion', 'density', 'seed'])   # dense first
+    return out.drop(columns='pruned').reset_index(drop=True)
 
 def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     "Figure, table and CSV of all finished runs comparable to `settings` under `out_dir`; returns them and their tag."
@@ -317,5 +334,8 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     if len(by['max_conf']):
         text += ("\nThe same with the max-confidence readout (each sample's most confident iteration so far):\n\n"
                  + markdown_table(accuracy_table(by['max_conf'], its).round(1)))
+    runs = run_overview(out_dir, by['default'])
+    text += ("\nEvery run: training accuracy (% of training problems solved in the last epoch) and final loss, the best "
+             "test accuracy and its iteration, wall time:\n\n" + markdown_table(runs.round({'train_acc': 1, 'final_loss': 4, 'best_acc': 1, 'minutes': 1})))
     atomic_write_text(out / f'{tag}.md', text)
-    return dict(tag=tag, results=results, table=table, ax=ax)
+    return dict(tag=tag, results=results, table=table, runs=runs, ax=ax)
