@@ -93,7 +93,7 @@ def dtnet_settings(task: str, preset: str = 'quick', *, criterion: str = 'none',
                 require_file(f, f"{task} {split} file (data_dir={s['data_dir']!r})")
     return s
 
-# %% ../nbs/40_experiments.ipynb #3b2b25de
+# %% ../nbs/40_experiments.ipynb #9d4f00cc
 def options_text(settings: dict) -> str:
     "The criterion options of `settings` as `'key=value,...'` ('' for none)."
     return ','.join(f'{k}={v}' for k, v in sorted(settings.get('options', {}).items()))
@@ -135,11 +135,12 @@ def write_run(folder: str | os.PathLike, files: dict) -> Path:
     return folder
 
 def run_metadata(settings: dict, seconds: float, device: str) -> dict:
-    "What a run needs to be reproduced and judged: settings, versions, device, wall time, git commit."
+    "What a run needs to be reproduced and judged: settings, versions, device and CPU threads, wall time, git commit."
     try: commit = subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5).stdout.strip() or None
     except (OSError, subprocess.SubprocessError): commit = None
     import drn_prune
     return dict(settings=settings, seconds=round(seconds, 1), device=device, finished=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+                threads=torch.get_num_threads(),   # CPU float sums depend on it: same seed + same threads = same numbers
                 python=sys.version.split()[0], torch=torch.__version__, drn_prune=drn_prune.__version__,
                 platform=platform.platform(), git_commit=commit)
 
