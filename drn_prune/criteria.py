@@ -15,11 +15,11 @@ from .core import Recurrent, check_choice, check_density
 from .masks import Mask, param_groups, prunable_parameters
 
 # %% auto #0
-__all__ = ['CRITERIA', 'register_criterion', 'criterion_options', 'parse_options', 'default_forward', 'score', 'random_scores',
-           'magnitude_scores', 'prune', 'snip_scores', 'hessian_vector_product', 'grasp_scores', 'synflow_scores',
-           'temporal_jacobian_chi', 'jacobian_scores', 'input_weights']
+__all__ = ['CRITERIA', 'register_criterion', 'criterion_options', 'check_options', 'parse_options', 'default_forward', 'score',
+           'random_scores', 'magnitude_scores', 'prune', 'snip_scores', 'hessian_vector_product', 'grasp_scores',
+           'synflow_scores', 'temporal_jacobian_chi', 'jacobian_scores', 'input_weights']
 
-# %% ../nbs/11_criteria.ipynb #0db8521e
+# %% ../nbs/11_criteria.ipynb #5de0f7af
 CRITERIA: dict[str, Callable] = {}
 
 def register_criterion(name: str, iterations: int = 1, needs_data: bool = True):
@@ -37,6 +37,13 @@ def criterion_options(criterion: str) -> dict:
     check_choice(criterion, CRITERIA, 'criterion')
     sig = inspect.signature(CRITERIA[criterion]).parameters.values()
     return {p.name: p.default for p in sig if p.kind is p.KEYWORD_ONLY and p.name not in _PASSED_BY_SCORE}
+
+def check_options(criterion: str, options: dict) -> dict:
+    "`options` as a dict if `criterion` has every one of them; else a ValueError naming the unknown ones and the accepted ones."
+    known = criterion_options(criterion)
+    unknown = sorted(set(options) - set(known))
+    if unknown: raise ValueError(f"criterion {criterion!r} has no option {unknown}; its options: {known}")
+    return dict(options)
 
 def _parse_value(text: str, default, name: str):
     if isinstance(default, bool):
@@ -56,14 +63,13 @@ def _parse_value(text: str, default, name: str):
 
 def parse_options(criterion: str, text: str) -> dict:
     "Options of `criterion` from `'key=value, ...'` (the form a papermill string parameter takes), typed by their defaults."
-    known = criterion_options(criterion)
-    out = {}
+    pairs = {}
     for item in filter(None, (i.strip() for i in text.split(','))):
         key, sep, value = (part.strip() for part in item.partition('='))
         if not sep or not key: raise ValueError(f"criterion options are written key=value, got {item!r}")
-        if key not in known: raise ValueError(f"criterion {criterion!r} has no option {key!r}; its options: {known}")
-        out[key] = _parse_value(value, known[key], key)
-    return out
+        pairs[key] = value
+    known = criterion_options(criterion)
+    return {k: _parse_value(v, known[k], k) for k, v in check_options(criterion, pairs).items()}
 
 def default_forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "`model(x)`: the default `forward_fn`."
@@ -90,7 +96,7 @@ def _as_batches(data, n_batches: int, device) -> list:
     if not batches: raise ValueError("data holds no batch")
     return [(x.to(device), None if y is None else y.to(device)) for x, y in batches]
 
-# %% ../nbs/11_criteria.ipynb #be19e597
+# %% ../nbs/11_criteria.ipynb #3fdd5bc6
 class _Preserved:
     "Context manager: restore parameters, buffers, modes, `requires_grad` and `.grad` of `model` on exit."
     def __init__(self, model): self.model = model
@@ -121,8 +127,7 @@ def score(model: nn.Module, criterion: str, data=None, *, loss_fn=None, forward_
     "Scores of the prunable weights of `model` under `criterion` (higher = kept); pruned weights of `mask` get `-inf`."
     check_choice(criterion, CRITERIA, 'criterion')
     fn = CRITERIA[criterion]
-    unknown = sorted(set(kw) - set(criterion_options(criterion)))
-    if unknown: raise TypeError(f"criterion {criterion!r} has no option {unknown}; its options: {criterion_options(criterion)}")
+    check_options(criterion, kw)
     params = _params_to_score(model, mask)
     if not params: raise ValueError(f"{type(model).__name__} has no prunable parameters")
     device = next(iter(params.values())).device
