@@ -312,7 +312,7 @@ def synflow_scores(model, params, batches, *, forward_fn, input_shape=None, **_)
         out[n] = s.detach()
     return out
 
-# %% ../nbs/11_criteria.ipynb #60f80200
+# %% ../nbs/11_criteria.ipynb #c8ee9dbf
 def _recurrent(model):
     if not isinstance(model, Recurrent):
         raise TypeError(f"the jacobian criterion needs the recurrence protocol (init_state, step, readout, "
@@ -362,17 +362,23 @@ def jacobian_scores(model, params, batches, *, steps=None, last_steps: int = 4, 
     for n, d in zip(names, dchi):
         s = torch.zeros_like(params[n]) if d is None else d.abs()
         out[n] = (s / (gamma[n] + eps) if normalize else s).detach()
-    if inputs == 'keep':
-        for n, w in input_weights(model, {n: params[n] for n in names}, hr, xr, steps - 1).items():
-            out[n] = out[n].masked_fill(w, float('inf'))
+    if inputs == 'keep':   # gamma is already the step's gradient at the input: only the zero-input one is new
+        at_0 = _grads_at_zero_input(model, {n: params[n] for n in names}, hr, xr, steps - 1)
+        for n, b in zip(names, at_0):
+            out[n] = out[n].masked_fill(_multiplies_input(gamma[n], b), float('inf'))
     return out
+
+def _grads_at_zero_input(model, params: dict, h: torch.Tensor, x: torch.Tensor, t: int) -> tuple:
+    "Gradients of the summed state of `step(h, 0, t)` in `params` (None where unused)."
+    return torch.autograd.grad(model.step(h, torch.zeros_like(x), t).sum(), list(params.values()), allow_unused=True)
+
+def _multiplies_input(grad_at_x: torch.Tensor, grad_at_0) -> torch.Tensor:
+    "Weights with a step gradient at the input but none at a zero input (`d(w x)/dw = x`)."
+    return grad_at_x != 0 if grad_at_0 is None else (grad_at_x != 0) & (grad_at_0 == 0)
 
 def input_weights(model, params: dict, h: torch.Tensor, x: torch.Tensor, t: int = 0) -> dict[str, torch.Tensor]:
     "Per parameter of `params`, the weights that multiply the input of `model.step(h, x, t)` (bool masks)."
     at_x = torch.autograd.grad(model.step(h, x, t).sum(), list(params.values()), allow_unused=True)
-    at_0 = torch.autograd.grad(model.step(h, torch.zeros_like(x), t).sum(), list(params.values()), allow_unused=True)
-    out = {}
-    for (n, p), a, b in zip(params.items(), at_x, at_0):
-        if a is None: out[n] = torch.zeros_like(p, dtype=torch.bool)     # not used by step
-        else: out[n] = (a != 0) if b is None else (a != 0) & (b == 0)
-    return out
+    at_0 = _grads_at_zero_input(model, params, h, x, t)
+    return {n: torch.zeros_like(p, dtype=torch.bool) if a is None else _multiplies_input(a, b)   # None: not used by step
+            for (n, p), a, b in zip(params.items(), at_x, at_0)}

@@ -141,20 +141,21 @@ def run_metadata(settings: dict, seconds: float, device: str) -> dict:
                 python=sys.version.split()[0], torch=torch.__version__, drn_prune=drn_prune.__version__,
                 platform=platform.platform(), git_commit=commit)
 
-# %% ../nbs/40_experiments.ipynb #e4c48c4f
-def _run_settings(folder: Path) -> dict:
-    "The scalar settings a run's meta.json records ('' for a missing data_dir)."
-    s = json.loads((folder / 'meta.json').read_text()).get('settings', {})
-    return {k: ('' if v is None else v) for k, v in s.items() if not isinstance(v, (dict, list))}
+# %% ../nbs/40_experiments.ipynb #7e37a899
+def _run_record(folder: Path) -> dict:
+    "The scalar settings a run's meta.json records ('' for a missing data_dir), and its wall time in `seconds`."
+    meta = json.loads((folder / 'meta.json').read_text())
+    s = {k: ('' if v is None else v) for k, v in meta.get('settings', {}).items() if not isinstance(v, (dict, list))}
+    return {**s, 'seconds': meta.get('seconds', float('nan'))}
 
 def load_results(out_dir: str | os.PathLike, task: str, table: str = 'accuracy.csv') -> pd.DataFrame:
-    "Stack `table` of every finished run (those with a meta.json) under `<out_dir>/<task>/runs/`, with its settings as columns."
+    "Stack `table` of every finished run (those with a meta.json) under `<out_dir>/<task>/runs/`, with its settings and wall time as columns."
     runs = sorted(p for p in (Path(out_dir) / task / 'runs').glob('[!.]*') if (p / 'meta.json').exists() and (p / table).exists())
     if not runs: return pd.DataFrame()
     frames = []
     for p in runs:
         df = pd.read_csv(p / table)
-        frames.append(df.assign(**_run_settings(p), run=p.name))   # meta.json is the record of the settings
+        frames.append(df.assign(**_run_record(p), run=p.name))   # meta.json is the record of the settings
     out = pd.concat(frames, ignore_index=True)
     if 'criterion' in out:   # runs written before criterion options existed have no `options` column
         out['options'] = out['options'].fillna('') if 'options' in out else ''
@@ -273,7 +274,7 @@ def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.Pat
     folder = write_run(Path(out_dir) / settings['task'] / 'runs' / name, files)
     return dict(folder=folder, model=model, mask=mask, history=history, accuracy=acc, test_data=test_data, seconds=seconds)
 
-# %% ../nbs/40_experiments.ipynb #50a3f450
+# %% ../nbs/40_experiments.ipynb #a1e878a7
 COMPARABLE = ('preset', 'width', 'train_size', 'test_size', 'n_train', 'n_test', 'epochs', 'train_iters', 'batch_size',
               'data_dir')   # everything but what is compared (criterion, options, density, scope), the seed and test_iters
 _TASK_TITLE = {'mazes': ('DTNet-2D', 'mazes', '{0}x{0}'), 'prefix_sums': ('DTNet-1D', 'prefix sums', '{0}-bit')}
@@ -299,12 +300,10 @@ def run_overview(out_dir: str | os.PathLike, results: pd.DataFrame) -> pd.DataFr
         folder = Path(out_dir) / r.task.iloc[0] / 'runs' / name
         hist = folder / 'history.csv'
         last = pd.read_csv(hist).iloc[-1] if hist.exists() else pd.Series(dict(train_acc=float('nan'), loss=float('nan')))
-        meta = json.loads((folder / 'meta.json').read_text())
         best = r.loc[r.accuracy.idxmax()]
-        rows.append(dict(criterion=method_name(best.criterion, best.get('options', '') or ''), density=best.density,
+        rows.append(dict(criterion=method_name(best.criterion, best.get('options', '')), density=best.density,
                          seed=best.seed, train_acc=last.train_acc, final_loss=last.loss, best_acc=best.accuracy,
-                         best_iteration=best.iteration,
-                         minutes=meta.get('seconds', float('nan')) / 60))
+                         best_iteration=best.iteration, minutes=best.get('seconds', float('nan')) / 60))
     out = pd.DataFrame(rows)
     out = out.assign(pruned=out.criterion != 'none').sort_values(['pruned', 'criterion', 'density', 'seed'])   # dense first
     return out.drop(columns='pruned').reset_index(drop=True)
