@@ -15,7 +15,8 @@ import torch
 # %% auto #0
 __all__ = ['DATA_ENV', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode', 'atomic_path',
            'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'markdown_table', 'Recurrent',
-           'run_steps']
+           'run_steps', 'n_samples', 'take', 'batches', 'flush_denormal_enabled', 'run_settings', 'to_channels_last',
+           'channels_last']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def seed_everything(seed: int, deterministic: bool = False) -> torch.Generator:
@@ -132,3 +133,89 @@ def run_steps(model: Recurrent, x: torch.Tensor, steps: int | None = None,
     state = model.init_state(x) if state is None else state
     for t in range(start, start + steps): state = model.step(state, x, t)
     return state
+
+# %% ../nbs/00_core.ipynb #c238e820
+def _is_pair(data) -> bool:
+    return isinstance(data, (tuple, list)) and len(data) == 2 and all(torch.is_tensor(t) for t in data)
+
+def _is_dataset(data) -> bool:
+    return hasattr(data, '__getitem__') and hasattr(data, '__len__') and not isinstance(data, (tuple, list, str))
+
+def n_samples(data) -> int:
+    "Number of samples in a pair of tensors `(x, y)` or a Dataset of `(x, y)` items."
+    if _is_pair(data):
+        if len(data[0]) != len(data[1]):
+            raise ValueError(f"x and y differ in length: {len(data[0])} vs {len(data[1])} samples")
+        return len(data[0])
+    if _is_dataset(data): return len(data)
+    raise TypeError(f"data must be a pair of tensors (x, y) or a Dataset of (x, y) items, got {type(data).__name__}")
+
+def take(data, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "The samples `idx` (a LongTensor) of `data` as a pair of tensors `(x, y)`."
+    if _is_pair(data): return data[0][idx], data[1][idx]
+    items = [data[int(i)] for i in idx]
+    return torch.stack([torch.as_tensor(a) for a, _ in items]), torch.stack([torch.as_tensor(b) for _, b in items])
+
+def batches(data, batch_size: int | None = None, order: torch.Tensor | None = None):
+    "Yield `(x, y)` batches of `data` (see above) in `order` (default: sequence); `batch_size=None`: one batch."
+    if not (_is_pair(data) or _is_dataset(data)) and hasattr(data, '__iter__'):   # ready-made batches (a DataLoader)
+        if order is not None: raise ValueError("an iterable of batches cannot be reordered: pass a Dataset or (x, y)")
+        yield from data
+        return
+    n = n_samples(data)
+    if n == 0: raise ValueError("data holds no sample")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    bs = n if batch_size is None else int(batch_size)
+    if order is None and _is_pair(data):
+        for i in range(0, n, bs): yield data[0][i:i + bs], data[1][i:i + bs]
+        return
+    order = torch.arange(n) if order is None else order
+    for i in range(0, len(order), bs): yield take(data, order[i:i + bs])
+
+# %% ../nbs/00_core.ipynb #caed735b
+def flush_denormal_enabled() -> bool:
+    "Whether the CPU currently flushes subnormal floats to zero (`torch.set_flush_denormal`)."
+    return bool((torch.tensor([1e-39], dtype=torch.float32) * torch.tensor([1.0])).item() == 0.0)
+
+def _rng_states() -> tuple:
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    return random.getstate(), np.random.get_state(), torch.get_rng_state(), cuda
+
+def _set_rng_states(states: tuple):
+    py, npy, cpu, cuda = states
+    random.setstate(py); np.random.set_state(npy); torch.set_rng_state(cpu)
+    if cuda is not None: torch.cuda.set_rng_state_all(cuda)
+
+@contextmanager
+def run_settings(threads: int | None = None, flush_denormal: bool | None = None, seed: int | None = None):
+    "Set torch threads, flush-denormal and the seeds for the block; restore them (and every RNG state) afterwards."
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1):
+        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
+    before = torch.get_num_threads(), flush_denormal_enabled(), _rng_states()
+    try:
+        if threads is not None: torch.set_num_threads(int(threads))
+        if flush_denormal is not None: torch.set_flush_denormal(bool(flush_denormal))
+        if seed is not None: seed_everything(seed)
+        yield dict(threads=torch.get_num_threads(), flush_denormal=flush_denormal_enabled(), seed=seed)
+    finally:
+        torch.set_num_threads(before[0]); torch.set_flush_denormal(before[1]); _set_rng_states(before[2])
+
+# %% ../nbs/00_core.ipynb #eb4c960a
+def _has_4d(model): return any(p.dim() == 4 for p in model.parameters())
+
+def to_channels_last(model: torch.nn.Module, x: torch.Tensor | None = None):
+    "Convert a 2D model (and optionally its input) to channels-last memory format; other models are returned as is."
+    if _has_4d(model): model = model.to(memory_format=torch.channels_last)
+    if x is None: return model
+    return model, (x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x)
+
+@contextmanager
+def channels_last(model: torch.nn.Module, enabled: bool = True):
+    "Within the block, `model`'s 4D weights are channels-last (if `enabled`); their format is restored afterwards."
+    p4 = [p for p in model.parameters() if p.dim() == 4]
+    convert = enabled and bool(p4) and not all(p.is_contiguous(memory_format=torch.channels_last) and not p.is_contiguous() for p in p4)
+    if convert: model.to(memory_format=torch.channels_last)
+    try: yield model
+    finally:
+        if convert: model.to(memory_format=torch.contiguous_format)

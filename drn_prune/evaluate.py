@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import torch
 from tqdm.auto import tqdm
-from .core import Recurrent, check_choice
-from .models.dtnet import channels_last as _channels_last
+import torch.nn.functional as F
+from .core import Recurrent, batches, channels_last as _channels_last, check_choice, n_samples, run_steps
 
 # %% auto #0
-__all__ = ['TASKS', 'READOUTS', 'infer_task', 'non_wall', 'predict', 'solved', 'accuracy_by_iteration', 'predict_by_iteration']
+__all__ = ['TASKS', 'READOUTS', 'EVAL_TASKS', 'infer_task', 'non_wall', 'predict', 'solved', 'accuracy_by_iteration',
+           'predict_by_iteration', 'batch_metrics', 'evaluate']
 
 # %% ../nbs/31_evaluate.ipynb #12f93b86
 TASKS = ('mazes', 'prefix_sums', 'plain')
@@ -36,28 +37,16 @@ def predict(logits: torch.Tensor, x: torch.Tensor, task: str | None = None) -> t
     return pred
 
 def solved(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    "Bool `[N]`: every bit / pixel of the sample is right."
-    return (pred == y).flatten(1).all(dim=1)
+    "Bool `[N]`: every bit / pixel of the sample is right (`pred` and `y` must have the same shape)."
+    if pred.shape != y.shape:
+        raise ValueError(f"targets of shape {tuple(y.shape)} do not match the predictions' shape {tuple(pred.shape)}; "
+                         "pass targets shaped like the model's output without its class dimension")
+    return (pred == y).reshape(len(y), -1).all(dim=1)
 
 # %% ../nbs/31_evaluate.ipynb #cec38e3e
-def _batches(data, batch_size: int):
-    "Yield (x, y) batches from a pair of tensors, a Dataset of (x, y) items, or an iterable of batches."
-    if isinstance(data, (tuple, list)) and len(data) == 2 and all(torch.is_tensor(t) for t in data):
-        x, y = data
-        if len(x) != len(y): raise ValueError(f"x and y differ in length: {len(x)} vs {len(y)}")
-        for i in range(0, len(x), batch_size): yield x[i:i + batch_size], y[i:i + batch_size]
-    elif hasattr(data, '__getitem__') and hasattr(data, '__len__') and not isinstance(data, (tuple, list)):
-        for i in range(0, len(data), batch_size):
-            items = [data[j] for j in range(i, min(i + batch_size, len(data)))]
-            yield torch.stack([a for a, _ in items]), torch.stack([torch.as_tensor(b) for _, b in items])
-    else:
-        yield from data
-
 def _n_batches(data, batch_size):
-    if isinstance(data, (tuple, list)) and len(data) == 2 and all(torch.is_tensor(t) for t in data): return -(-len(data[0]) // batch_size)
-    if isinstance(data, torch.utils.data.DataLoader): return len(data)
-    if hasattr(data, '__getitem__') and hasattr(data, '__len__'): return -(-len(data) // batch_size)
-    return None
+    try: return -(-n_samples(data) // batch_size)
+    except TypeError: return len(data) if hasattr(data, '__len__') else None   # an iterable of batches
 
 def _wanted(iters, model, x) -> list[int]:
     if iters is None: iters = model.default_steps(x)
@@ -69,6 +58,32 @@ def _wanted(iters, model, x) -> list[int]:
     return its
 
 # %% ../nbs/31_evaluate.ipynb #1bce7949
+def _solved_by_iteration(model, x, y, wanted: list[int], readouts: list[str], task) -> dict[str, torch.Tensor]:
+    "Correct-sample counts of one batch at each iteration of `wanted`, per readout, stepping the state once per iteration."
+    mask = non_wall(x) if infer_task(x, task) == 'mazes' else None
+    want, every = set(wanted), 'max_conf' in readouts
+    correct = {r: torch.zeros(len(wanted), dtype=torch.long, device=x.device) for r in readouts}
+    best_conf = torch.full((len(x),), -float('inf'), device=x.device)
+    best_ok = torch.zeros(len(x), dtype=torch.bool, device=x.device)
+    state, j = model.init_state(x), 0
+    for t in range(wanted[-1] + 1):
+        if t > 0: state = model.step(state, x, t - 1)
+        if t not in want and not (every and t > 0): continue
+        out = model.readout(state).float()
+        pred = out.argmax(dim=1)
+        if mask is not None: pred = pred * mask
+        ok = solved(pred, y)
+        if every and t > 0:                               # most confident iteration so far (ties: the later one)
+            conf = out.softmax(dim=1).amax(dim=1)
+            conf = (conf * mask if mask is not None else conf).flatten(1).sum(1)
+            better = conf >= best_conf
+            best_conf, best_ok = torch.where(better, conf, best_conf), torch.where(better, ok, best_ok)
+        if t in want:
+            if 'default' in readouts: correct['default'][j] += ok.sum()
+            if every: correct['max_conf'][j] += (best_ok if t > 0 else ok).sum()
+            j += 1
+    return correct
+
 @torch.no_grad()
 def accuracy_by_iteration(model: Recurrent, data, iters: int | Sequence[int] | None = None, *,
                           task: str | None = None, readout: str | Sequence[str] = 'default', batch_size: int = 100,
@@ -80,53 +95,23 @@ def accuracy_by_iteration(model: Recurrent, data, iters: int | Sequence[int] | N
     if not isinstance(model, Recurrent):
         raise TypeError(f"{type(model).__name__} does not expose the recurrence protocol (init_state, step, readout, default_steps)")
     device = torch.device(device) if device is not None else next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    fmt = _channels_last(model, channels_last)
-    fmt.__enter__()
-    wanted = None; correct = {}; n = 0
     autocast = torch.autocast(device.type, dtype=torch.bfloat16) if amp else nullcontext()
+    wanted, correct, n, was_training = None, None, 0, model.training
+    model.eval()
     try:
-        for x, y in tqdm(_batches(data, batch_size), total=_n_batches(data, batch_size), disable=not progress,
-                         desc='evaluating', leave=False):
-            x, y = x.to(device), y.to(device)
-            if channels_last and x.dim() == 4: x = x.contiguous(memory_format=torch.channels_last)
-            if wanted is None:
-                wanted = _wanted(iters, model, x); want = set(wanted)
-                correct = {r: torch.zeros(len(wanted), dtype=torch.long, device=device) for r in readouts}
-            tk = infer_task(x, task)
-            mask = non_wall(x) if tk == 'mazes' else None
-            if 'max_conf' in readouts:
-                best_conf = torch.full((len(x),), -float('inf'), device=device)
-                best_ok = torch.zeros(len(x), dtype=torch.bool, device=device)
-            every = 'max_conf' in readouts
-            with autocast:
-                state = model.init_state(x)
-                j = 0
-                for t in range(wanted[-1] + 1):
-                    if t > 0: state = model.step(state, x, t - 1)
-                    if t not in want and not (every and t > 0): continue
-                    out = model.readout(state).float()
-                    pred = out.argmax(dim=1)
-                    if mask is not None: pred = pred * mask
-                    ok = solved(pred, y)
-                    if every and t > 0:
-                        conf = out.softmax(dim=1).amax(dim=1)
-                        if mask is not None: conf = conf * mask
-                        conf = conf.flatten(1).sum(1)
-                        better = conf >= best_conf
-                        best_conf = torch.where(better, conf, best_conf); best_ok = torch.where(better, ok, best_ok)
-                    if t in want:
-                        if 'default' in readouts: correct['default'][j] += ok.sum()
-                        if 'max_conf' in readouts: correct['max_conf'][j] += (best_ok if t > 0 else ok).sum()
-                        j += 1
-            n += len(x)
-    finally:
-        model.train(was_training); fmt.__exit__(None, None, None)
+        with _channels_last(model, channels_last), autocast:
+            for x, y in tqdm(batches(data, batch_size), total=_n_batches(data, batch_size), disable=not progress,
+                             desc='evaluating', leave=False):
+                x, y = x.to(device), y.to(device)
+                if channels_last and x.dim() == 4: x = x.contiguous(memory_format=torch.channels_last)
+                if wanted is None: wanted = _wanted(iters, model, x)
+                counts = _solved_by_iteration(model, x, y, wanted, readouts, task)
+                correct = counts if correct is None else {r: correct[r] + counts[r] for r in readouts}
+                n += len(x)
+    finally: model.train(was_training)
     if wanted is None: raise ValueError("data is empty")
-    rows = [dict(iteration=it, readout=r, accuracy=100.0 * int(c) / n, correct=int(c), n=n)
-            for r in readouts for it, c in zip(wanted, correct[r].tolist())]
-    return pd.DataFrame(rows)
+    return pd.DataFrame([dict(iteration=it, readout=r, accuracy=100.0 * int(c) / n, correct=int(c), n=n)
+                         for r in readouts for it, c in zip(wanted, correct[r].tolist())])
 
 # %% ../nbs/31_evaluate.ipynb #b61e1797
 @torch.no_grad()
@@ -142,3 +127,38 @@ def predict_by_iteration(model: Recurrent, x: torch.Tensor, iters: Sequence[int]
             if t in want: out[t] = predict(model.readout(state), x, task).cpu()
     finally: model.train(was_training)
     return out
+
+# %% ../nbs/31_evaluate.ipynb #d118c1d0
+EVAL_TASKS = ('classify', 'next_token') + TASKS
+
+def _logits(model, x, task, iters):
+    if task == 'classify': return model(x)
+    if task == 'next_token': return model(x, all_steps=True).transpose(1, 2)       # [N, V, T]: classes second
+    return model.readout(run_steps(model, x, iters))
+
+def batch_metrics(logits: torch.Tensor, x: torch.Tensor, y: torch.Tensor, task: str) -> tuple[torch.Tensor, int, int]:
+    "(mean cross-entropy, items right, items) of one batch's `logits` (classes in dim 1) against `y` under `task`."
+    mask = non_wall(x) if task == 'mazes' else None
+    if logits.shape[:1] + logits.shape[2:] != y.shape:
+        raise ValueError(f"targets of shape {tuple(y.shape)} do not match the model's output {tuple(logits.shape)} "
+                         f"(expected targets {tuple(logits.shape[:1] + logits.shape[2:])} for task {task!r})")
+    loss = F.cross_entropy(logits.float(), y, reduction='none')
+    loss = loss[mask].mean() if mask is not None else loss.mean()
+    if task == 'next_token': return loss, int((logits.argmax(1) == y).sum()), y.numel()
+    return loss, int(solved(predict(logits, x, 'plain' if task == 'classify' else task), y).sum()), len(y)
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, data, task: str, *, iters: int | None = None, batch_size: int = 100,
+             device: torch.device | str | None = None) -> dict:
+    "Accuracy (%) and mean cross-entropy of `model` on `data` under `task` (see above), in one pass."
+    check_choice(task, EVAL_TASKS, 'task')
+    device = torch.device(device) if device is not None else next(model.parameters(), torch.empty(0)).device
+    was_training, tot_loss, right, items, n = model.training, 0.0, 0, 0, 0
+    model.eval()
+    try:
+        for x, y in batches(data, batch_size):
+            x, y = x.to(device), y.to(device)
+            loss, r, k = batch_metrics(_logits(model, x, task, iters), x, y, task)
+            tot_loss += float(loss) * k; right += r; items += k; n += len(x)
+    finally: model.train(was_training)
+    return dict(accuracy=100.0 * right / items, loss=tot_loss / items, n=n)

@@ -33,7 +33,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from drn_prune.models.dtnet import DTNet1D, DTNet2D, prefix_sums_inputs, to_channels_last
+from drn_prune.models.dtnet import DTNet1D, DTNet2D, prefix_sums_inputs
+from drn_prune.core import to_channels_last
 from drn_prune.train import progressive_backward, draw_nk
 from drn_prune.evaluate import accuracy_by_iteration
 

@@ -10,8 +10,7 @@ import torch.nn.functional as F
 from ..core import run_steps, Recurrent
 
 # %% auto #0
-__all__ = ['BasicBlock', 'DTNet', 'DTNet1D', 'DTNet2D', 'prefix_sums_inputs', 'FFNet', 'FFNet1D', 'FFNet2D', 'to_channels_last',
-           'channels_last']
+__all__ = ['BasicBlock', 'DTNet', 'DTNet1D', 'DTNet2D', 'prefix_sums_inputs', 'FFNet', 'FFNet1D', 'FFNet2D']
 
 # %% ../../nbs/models/20_dtnet.ipynb #72ab5441
 def _conv(dim: int, c_in: int, c_out: int) -> nn.Module:
@@ -137,24 +136,3 @@ def FFNet1D(width: int = 400, recall: bool = True, max_iters: int = 30) -> FFNet
 def FFNet2D(width: int = 128, in_channels: int = 3, recall: bool = True, max_iters: int = 30) -> FFNet:
     "Feed-forward counterpart of `DTNet2D` with `max_iters` unshared blocks."
     return _published(FFNet, 2, width, in_channels, recall, max_iters)
-
-# %% ../../nbs/models/20_dtnet.ipynb #ac52797a
-from contextlib import contextmanager
-
-def _has_4d(model): return any(p.dim() == 4 for p in model.parameters())
-
-def to_channels_last(model: nn.Module, x: torch.Tensor | None = None):
-    "Convert a 2D model (and optionally its input) to channels-last memory format; 1D models are returned as is."
-    if _has_4d(model): model = model.to(memory_format=torch.channels_last)
-    if x is None: return model
-    return model, (x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x)
-
-@contextmanager
-def channels_last(model: nn.Module, enabled: bool = True):
-    "Within the block, `model`'s 4D weights are channels-last (if `enabled`); their format is restored afterwards."
-    p4 = [p for p in model.parameters() if p.dim() == 4]
-    convert = enabled and bool(p4) and not all(p.is_contiguous(memory_format=torch.channels_last) and not p.is_contiguous() for p in p4)
-    if convert: model.to(memory_format=torch.channels_last)
-    try: yield model
-    finally:
-        if convert: model.to(memory_format=torch.contiguous_format)
