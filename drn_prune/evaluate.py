@@ -84,6 +84,7 @@ def _solved_by_iteration(model, x, y, wanted: list[int], readouts: list[str], ta
             j += 1
     return correct
 
+# %% ../nbs/31_evaluate.ipynb #1bce7901
 @torch.no_grad()
 def accuracy_by_iteration(model: Recurrent, data, iters: int | Sequence[int] | None = None, *,
                           task: str | None = None, readout: str | Sequence[str] = 'default', batch_size: int = 100,

@@ -57,6 +57,7 @@ def _excluded(model: nn.Module) -> set[str]:
         out.update(hit)
     return out
 
+# %% ../nbs/10_masks.ipynb #f92d9b01
 def prunable_parameters(model: nn.Module, include_bias: bool = False, include_norm: bool = False) -> dict[str, nn.Parameter]:
     "Prunable parameters of `model` by name, in `named_parameters` order (see the rules above)."
     chosen = set()
@@ -81,6 +82,7 @@ def _check_same(a: Mask, b: Mask, op: str):
     for n in a:
         if a[n].shape != b[n].shape: raise ValueError(f"cannot {op} masks: {n} has shape {tuple(a[n].shape)} vs {tuple(b[n].shape)}")
 
+# %% ../nbs/10_masks.ipynb #c9d2c601
 class Mask(Mapping):
     "Parameter name -> bool tensor of kept weights (`True` = kept), with each tensor's group label."
     def __init__(self, masks: Mapping[str, torch.Tensor], groups: Mapping[str, str] | None = None):
@@ -210,6 +212,7 @@ class MaskHandle:
     def __exit__(self, *exc): self.remove()
     def __repr__(self): return f"MaskHandle({self.mask!r}, {len(self._hooks)} hooks)"
 
+# %% ../nbs/10_masks.ipynb #7daa3b01
 def _apply(self, model: nn.Module) -> nn.Module:
     "Set the pruned weights of `model` to exactly zero, in place; no hooks. Returns `model`."
     self.check(model)

@@ -40,6 +40,7 @@ def pixel_loss(logits: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None 
     loss = F.cross_entropy(logits.float(), y, reduction='none')
     return loss[mask].mean() if mask is not None else loss.mean()
 
+# %% ../nbs/30_train.ipynb #5fb5d701
 def progressive_backward(model, x: torch.Tensor, y: torch.Tensor, n: int, k: int, alpha: float,
                          train_iters: int, task: str | None = None, amp: bool = False):
     "Progressive loss of one batch with draw (n, k); accumulates gradients; returns (loss, logits for accuracy)."
@@ -86,6 +87,7 @@ OPTIMIZERS = ('adam', 'adamw', 'sgd')
 PROGRESSIVE_TASKS = ('mazes', 'prefix_sums', 'plain')      # recurrent nets of per-position outputs: the progressive loss
 TRAIN_TASKS = PROGRESSIVE_TASKS + ('classify', 'next_token')
 
+# %% ../nbs/30_train.ipynb #447f6201
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (see `TrainConfig.preset` for the DTNets' published settings)."

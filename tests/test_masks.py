@@ -6,14 +6,19 @@ import pytest
 import torch
 from torch import nn
 
-hyp = pytest.importorskip('hypothesis', reason='hypothesis is not installed')
 from hypothesis import given, settings, strategies as st
 
 from drn_prune.criteria import prune
 from drn_prune.masks import Mask, prunable_parameters
 
-torch.set_num_threads(1)
 SETTINGS = settings(max_examples=40, deadline=None)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    n = torch.get_num_threads(); torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
 
 
 def _mlp(sizes):

@@ -1,4 +1,4 @@
-"""Project conventions that every notebook must keep (see DESIGN.md, 'Conventions').
+"""Project conventions that every notebook must keep.
 
 These read the notebooks as JSON: cheap, and independent of nbdev's own machinery.
 """
@@ -66,3 +66,28 @@ def test_experiment_notebook_has_parameters_cell_with_preset_out_dir_and_seed(nb
     body = src(params[0])
     for name in ('preset', 'out_dir', '(n_)?seeds?'):   # one run's `seed`, or a study's `seeds` / `n_seeds`
         assert re.search(rf'^{name}\s*(:[^=]+)?=', body, re.M), f'{nb.name}: parameters cell lacks {name}'
+
+
+SOURCES = NBS + sorted((ROOT / 'drn_prune').rglob('*.py')) + sorted((ROOT / 'tests').glob('*.py'))
+
+
+def _text(path):
+    return '\n'.join(src(c) for c in cells(path)) if path.suffix == '.ipynb' else path.read_text()
+
+
+@pytest.mark.parametrize('path', SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_hidden_globals_and_no_skipped_imports_of_our_own_modules(path):
+    text = _text(path)
+    if path.name != 'test_notebooks.py':
+        assert 'globals()' not in text, f'{path.name}: rewrites globals() (pass settings explicitly)'
+        assert not re.search(r'importorskip\([\'"]drn_prune', text), f'{path.name}: a broken import of our own module must fail, not skip'
+        assert not re.search(r'from drn_prune[\w.]* import [^\n]*\n\s*except ImportError', text), \
+            f'{path.name}: a broken import of our own module must fail, not be caught'
+        assert 'DESIGN.md' not in text, f'{path.name}: cites a file outside the repository'
+
+
+@pytest.mark.parametrize('nb', EXPERIMENT_NBS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_experiment_notebooks_leave_process_settings_to_the_run(nb):
+    code = '\n'.join(src(c) for c in cells(nb) if c['cell_type'] == 'code')
+    for call in ('torch.set_num_threads', 'matplotlib.use', 'set_flush_denormal', 'register_criterion'):
+        assert call not in code, f'{nb.name}: calls {call} (process-wide state belongs to core.run_settings inside a run)'

@@ -46,6 +46,7 @@ def _lattice(c: int):
         nbr[ok, d] = ((r + dr) * c + q + dq)[ok]
     return nbr, (2 * r + 1) * g + 2 * q + 1
 
+# %% ../../nbs/data/02_mazes.ipynb #d83acc01
 def _dfs_block(c: int, root: np.ndarray, rnd: np.ndarray):
     "Randomized DFS in lockstep over `len(root)` mazes of c x c cells: open grid [B, g*g], parent [B, C], depth [B, C]."
     B, C, g = len(root), c * c, 2 * c + 1
@@ -73,6 +74,7 @@ def _dfs_block(c: int, root: np.ndarray, rnd: np.ndarray):
         active = active[pushes[active] < C - 1]
     return grid, parent, depth
 
+# %% ../../nbs/data/02_mazes.ipynb #d83acc02
 def _tree_path(c: int, parent, depth, s, e):
     "Grid mask [B, g*g] of the tree path between cells `s` and `e` of each maze (both included)."
     B, g = len(s), 2 * c + 1
@@ -90,6 +92,7 @@ def _tree_path(c: int, parent, depth, s, e):
         act = act[u[act] != v[act]]
     return path
 
+# %% ../../nbs/data/02_mazes.ipynb #d83acc03
 def _maze_range(i0: int, i1: int, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "Mazes number `i0 .. i1-1` of the sequence for (`size`, `seed`): inputs float32 [m, 3, H, H], solutions int64 [m, H, H]."
     c = (size + 1) // 2; C, g, H = c * c, size + 2, 2 * size + 6
@@ -122,6 +125,7 @@ def _first_distinct(x: np.ndarray) -> np.ndarray:
     _, first = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(), return_index=True)
     return np.sort(first)
 
+# %% ../../nbs/data/02_mazes.ipynb #d83acc04
 def make_mazes(n: int, size: int, seed: int = 0, unique: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     "`n` perfect `size` x `size` mazes: (inputs float32 [n, 3, 2s+6, 2s+6], solutions int64 [n, 2s+6, 2s+6]); `unique`: no repeats."
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
@@ -178,6 +182,7 @@ def solve_maze(inputs) -> torch.Tensor:
     sol[1:-1, 1:-1] = path.repeat(2, 0).repeat(2, 1)
     return torch.from_numpy(sol)
 
+# %% ../../nbs/data/02_mazes.ipynb #9d4f8601
 def check_maze(inputs, solution=None, perfect: bool = True) -> dict:
     "Validate one maze image [3, H, H] (and its `solution` [H, H]) against the easy-to-hard format; return facts about it."
     x = _grid_of(inputs); H = x.shape[1]
@@ -243,6 +248,7 @@ def save_mazes(inputs, solutions, split: str = 'train', data_dir: str | os.PathL
             with open(tmp, 'wb') as f: np.save(f, arr, allow_pickle=False)
     return folder
 
+# %% ../../nbs/data/02_mazes.ipynb #d324f801
 def load_mazes(size: int, split: str = 'train', data_dir: str | os.PathLike | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     "Read `maze_data_{split}_{size}/`: (inputs float32 [N, 3, H, H], solutions int64 [N, H, H]), H = 2*size+6."
     folder = maze_folder(size, split, data_dir)

@@ -66,6 +66,7 @@ def _checked_options(criterion: str, options) -> dict:
     if criterion == 'none': raise ValueError(f"criterion options {options!r} given for the dense net (criterion 'none')")
     return dict(sorted((parse_options(criterion, options) if isinstance(options, str) else check_options(criterion, options)).items()))
 
+# %% ../../nbs/experiments/41_dtnet.ipynb #adb9d701
 def dtnet_settings(task: str, preset: str = 'quick', *, criterion: str = 'none', density: float = 1.0,
                    scope: str = 'global', seed: int = 0, data_dir: str | None = None, options: dict | str | None = None,
                    **given) -> dict:
@@ -188,6 +189,7 @@ def dtnet_loss(model, x, y):
     from drn_prune.train import pixel_loss
     return pixel_loss(model(x), y, non_wall(x) if infer_task(x) == 'mazes' else None)
 
+# %% ../../nbs/experiments/41_dtnet.ipynb #eda76f01
 def prune_dtnet(model, settings: dict, train_data):
     "Score `model` once at initialization and return its mask (None for the dense net)."
     from drn_prune.criteria import prune
@@ -216,6 +218,7 @@ def _dtnet_run(settings: dict, device: torch.device, ckpt: Path | None, resume: 
     acc = acc.assign(**{k: settings[k] for k in keys}, options=options_text(settings))
     return dict(model=model, mask=mask, history=history, accuracy=acc, test_data=test_data, prune_seconds=t_prune)
 
+# %% ../../nbs/experiments/41_dtnet.ipynb #eda76f02
 def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.PathLike | None = None,
               device: str | None = None, resume: bool = True, progress: bool = True, threads: int | None = None) -> dict:
     "Prune at initialization, train and evaluate one DTNet run; write its folder (see above); return what it made."
@@ -268,6 +271,7 @@ def run_overview(out_dir: str | os.PathLike, results: pd.DataFrame) -> pd.DataFr
     out = out.assign(pruned=out.criterion != 'none').sort_values(['pruned', 'criterion', 'density', 'seed'])   # dense first
     return out.drop(columns='pruned').reset_index(drop=True)
 
+# %% ../../nbs/experiments/41_dtnet.ipynb #a1e87801
 def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     "Figure, table and CSV of all finished runs comparable to `settings` under `out_dir`; returns them and their tag."
     results = load_results(out_dir, settings['task'])

@@ -32,6 +32,7 @@ def _recurrent_block(dim: int, width: int, in_channels: int, recall: bool, recal
     layers.append(nn.Sequential(*[BasicBlock(dim, width) for _ in range(n_blocks)]))
     return nn.Sequential(*layers)
 
+# %% ../../nbs/models/20_dtnet.ipynb #79918a01
 class DTNet(nn.Module):
     "A deep-thinking net: projection, one recurrent block applied `iters` times (with recall), head."
     def __init__(self, dim: int, width: int, in_channels: int, head_widths: tuple, recall: bool = True,
@@ -89,6 +90,7 @@ class DTNet(nn.Module):
             else: out[n] = 'recall'
         return out
 
+# %% ../../nbs/models/20_dtnet.ipynb #79918a02
 def _published(cls, dim: int, width: int, in_channels: int, recall: bool, max_iters: int):
     "The published layout: 1D head w -> w -> w/2 -> 2 with a ReLU after the recall conv; 2D head w -> 32 -> 8 -> 2, none."
     head = (width, width // 2, 2) if dim == 1 else (32, 8, 2)
