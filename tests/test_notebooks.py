@@ -91,3 +91,12 @@ def test_experiment_notebooks_leave_process_settings_to_the_run(nb):
     code = '\n'.join(src(c) for c in cells(nb) if c['cell_type'] == 'code')
     for call in ('torch.set_num_threads', 'matplotlib.use', 'set_flush_denormal', 'register_criterion'):
         assert call not in code, f'{nb.name}: calls {call} (process-wide state belongs to core.run_settings inside a run)'
+
+
+@pytest.mark.parametrize('nb', EXPERIMENT_NBS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_papermill_sees_every_parameter(nb):
+    "papermill's parser drops a parameter whose comment holds '=' (so `-p` and --help-notebook ignore it)."
+    import papermill
+    params = [c for c in cells(nb) if 'parameters' in c.get('metadata', {}).get('tags', [])]
+    names = re.findall(r'^(\w+)\s*(?::[^=]+)?=', src(params[0]), re.M)
+    assert sorted(papermill.inspect_notebook(str(nb))) == sorted(names), f'{nb.name}: papermill cannot parse some parameters'

@@ -228,7 +228,7 @@ def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.Pat
     name = dtnet_run_name(settings)
     ckpt = Path(ckpt_dir) / settings['task'] / name / 'checkpoint.pt' if ckpt_dir else None
     # flush-denormal on the CPU: a dying state would otherwise crawl in subnormal floats; restored after the run
-    with run_settings(threads=threads, flush_denormal=True if device.type == 'cpu' else None) as process:
+    with run_settings(threads=threads, flush_denormal=True if device.type == 'cpu' else None, seed=settings['seed']) as process:
         r = _dtnet_run(settings, device, ckpt, resume, progress)
     files = {'accuracy.csv': r['accuracy'], 'history.csv': r['history']}
     if r['mask'] is not None: files.update({'densities.csv': r['mask'].densities(r['model']), 'mask.pt': r['mask']})
