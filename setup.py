@@ -22,6 +22,7 @@ setuptools.setup(
     python_requires='>=' + cfg['min_python'],
     install_requires=cfg['requirements'].split(),
     extras_require={'dev': cfg['dev_requirements'].split()},
+    entry_points={'console_scripts': cfg.get('console_scripts', '').split()},
     include_package_data=True,
     zip_safe=False,
 )

@@ -16,7 +16,7 @@ from ..core import (atomic_path, atomic_write_text, check_choice, check_density,
                             require_file, run_settings)
 from ..criteria import CRITERIA, check_options, parse_options
 from ..evaluate import READOUTS
-from ..runs import load_runs, run_metadata, run_name, write_run
+from ..runs import finished_runs, load_runs, run_metadata, run_name, write_run
 from ..data.mazes import maze_folder
 from ..data.prefix_sums import prefix_sums_files
 
@@ -24,7 +24,7 @@ from ..data.prefix_sums import prefix_sums_files
 __all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DATA_SEEDS', 'SCORE_SAMPLES', 'COMPARABLE',
            'criterion_names', 'data_files', 'dtnet_settings', 'options_text', 'method_name', 'dtnet_run_name',
            'load_results', 'accuracy_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model', 'dtnet_loss', 'prune_dtnet',
-           'run_dtnet', 'summary_iterations', 'summary_tag', 'run_overview', 'write_summary']
+           'run_dtnet', 'summary_iterations', 'summary_tag', 'run_overview', 'write_summary', 'write_summaries']
 
 # %% ../../nbs/experiments/41_dtnet.ipynb #10162a10
 EXPERIMENT_TASKS = ('mazes', 'prefix_sums')
@@ -300,3 +300,13 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
              "test accuracy and its iteration, wall time:\n\n" + markdown_table(runs.round({'train_acc': 1, 'final_loss': 4, 'best_acc': 1, 'minutes': 1})))
     atomic_write_text(out / f'{tag}.md', text)
     return dict(tag=tag, results=results, table=table, runs=runs, ax=ax)
+
+def write_summaries(out_dir: str | os.PathLike, task: str) -> list[str]:
+    "Rebuild the summary of every group of comparable finished `task` runs under `out_dir` (after a sweep); returns their tags."
+    tags = []
+    for folder in finished_runs(Path(out_dir) / task / 'runs', 'accuracy.csv'):
+        s = json.loads((folder / 'meta.json').read_text()).get('settings')
+        if not s or summary_tag(s) in tags: continue
+        r = write_summary(out_dir, s); plt.close(r['ax'].figure)
+        tags.append(r['tag'])
+    return tags
