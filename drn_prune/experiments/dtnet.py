@@ -16,15 +16,16 @@ from ..core import (atomic_path, atomic_write_text, check_choice, check_density,
                             require_file, run_settings)
 from ..criteria import CRITERIA, check_options, parse_options
 from ..evaluate import READOUTS
-from ..runs import finished_runs, load_runs, run_metadata, run_name, write_run
+from ..runs import finished_runs, format_ci, load_runs, mean_ci, run_metadata, run_name, summarize, write_run
 from ..data.mazes import maze_folder
 from ..data.prefix_sums import prefix_sums_files
 
 # %% auto #0
-__all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DATA_SEEDS', 'SCORE_SAMPLES', 'COMPARABLE',
+__all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'FITTED', 'DATA_SEEDS', 'SCORE_SAMPLES', 'COMPARABLE',
            'criterion_names', 'data_files', 'dtnet_settings', 'options_text', 'method_name', 'dtnet_run_name',
-           'load_results', 'accuracy_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model', 'dtnet_loss', 'prune_dtnet',
-           'run_dtnet', 'summary_iterations', 'summary_tag', 'run_overview', 'write_summary', 'write_summaries']
+           'load_results', 'accuracy_table', 'format_accuracy_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model',
+           'dtnet_loss', 'prune_dtnet', 'run_dtnet', 'summary_iterations', 'summary_tag', 'run_overview',
+           'write_summary', 'write_summaries']
 
 # %% ../../nbs/experiments/41_dtnet.ipynb #10162a10
 EXPERIMENT_TASKS = ('mazes', 'prefix_sums')
@@ -125,30 +126,54 @@ def _methods(results: pd.DataFrame) -> pd.DataFrame:
 def _label(crit, density):
     return 'dense' if crit == 'none' else f'{crit} ({100 * (1 - density):.0f}% pruned)'
 
-def accuracy_table(results: pd.DataFrame, iterations, baseline: str = 'none') -> pd.DataFrame:
-    "Mean accuracy (%) over seeds per criterion (with its options) and density at `iterations`, plus the gain over `baseline` in points."
+FITTED = 95.0   # % of its training problems a run must solve in its last epoch to count as having fitted its data
+
+def _paired(g: pd.Series, base: pd.Series) -> tuple[float, float, int]:
+    "Mean and 95% half-width of the per-seed difference `g - base` (seeds present in both)."
+    return mean_ci((g - base.reindex(g.index)).dropna())
+
+def accuracy_table(results: pd.DataFrame, iterations, baseline: str = 'none', runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    "Per criterion (with options) and density: seeds, fitted runs, mean accuracy with its 95% interval and the paired difference to `baseline` at `iterations`."
     r = _methods(results[results.iteration.isin(iterations)])
-    t = r.groupby(['criterion', 'density', 'iteration']).accuracy.agg(['mean', 'count']).reset_index()
-    wide = t.pivot_table(index=['criterion', 'density'], columns='iteration', values='mean')
-    wide.columns = [f'acc@{c}' for c in wide.columns]
-    seeds = t.groupby(['criterion', 'density'])['count'].max().rename('seeds')
-    out = wide.join(seeds).reset_index()
-    out = pd.concat([out[out.criterion == baseline], out[out.criterion != baseline]], ignore_index=True)   # baseline first
-    if baseline in set(out.criterion):
-        base = out[out.criterion == baseline].iloc[0]
-        for it in iterations:
-            if f'acc@{it}' in out: out[f'gain@{it}'] = out[f'acc@{it}'] - base[f'acc@{it}']
+    base = {it: g.set_index('seed').accuracy for it, g in r[r.criterion == baseline].groupby('iteration')}
+    rows = []
+    for (c, d), g in r.groupby(['criterion', 'density']):
+        row = dict(criterion=c, density=d, seeds=g.seed.nunique())
+        if runs is not None:
+            row['fitted'] = int((runs[(runs.criterion == c) & (runs.density == d)].train_acc >= FITTED).sum())
+        for it, gi in g.groupby('iteration'):
+            acc = gi.set_index('seed').accuracy
+            row[f'acc@{it}'], row[f'ci@{it}'], _ = mean_ci(acc)
+            if c != baseline and it in base: row[f'diff@{it}'], row[f'dci@{it}'], _ = _paired(acc, base[it])
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return pd.concat([out[out.criterion == baseline], out[out.criterion != baseline]], ignore_index=True)   # baseline first
+
+def format_accuracy_table(table: pd.DataFrame, iterations) -> pd.DataFrame:
+    "`accuracy_table` for reading: 'mean ± half-width' per iteration, and the paired difference to dense as 'Δ@it'."
+    keep = [c for c in ('criterion', 'density', 'seeds', 'fitted') if c in table]
+    out = table[keep].copy()
+    for it in iterations:
+        if f'acc@{it}' in table: out[f'@{it}'] = [format_ci(m, h, 1) for m, h in zip(table[f'acc@{it}'], table[f'ci@{it}'])]
+    for it in iterations:
+        if f'diff@{it}' in table:
+            out[f'Δ@{it}'] = ['' if pd.isna(m) else format_ci(m, h, 1) for m, h in zip(table[f'diff@{it}'], table[f'dci@{it}'])]
     return out
 
 # %% ../../nbs/experiments/41_dtnet.ipynb #080c4a8a
 def plot_accuracy(results: pd.DataFrame, train_iters: int, ax=None, title: str | None = None):
-    "Accuracy vs test-time iterations per criterion (band over seeds), with the training iterations shaded."
+    "Accuracy vs test-time iterations per criterion (mean, band = 95% t-interval over seeds), the training iterations shaded."
     if ax is None: _, ax = plt.subplots(figsize=(7, 4.2))
     df = _methods(results)
     df = df.assign(method=[_label(c, d) for c, d in zip(df.criterion, df.density)])
     order = sorted(df.method.unique(), key=lambda m: (m != 'dense', m))
     ax.axvspan(0, train_iters, color='0.9', zorder=0, label=f'training iterations (1-{train_iters})')
-    sns.lineplot(df, x='iteration', y='accuracy', hue='method', hue_order=order, errorbar=('pi', 100), ax=ax, linewidth=1.6)
+    colors = sns.color_palette(n_colors=len(order))
+    for m, col in zip(order, colors):
+        s = summarize(df[df.method == m], ['iteration'], 'accuracy').sort_values('iteration')
+        n = int(s.n.max())
+        ax.plot(s.iteration, s['mean'], color=col, lw=1.6, label=f'{m} ({n} seed{"s" * (n > 1)})')
+        ax.fill_between(s.iteration, s['mean'] - s.ci95, s['mean'] + s.ci95, color=col, alpha=0.2, lw=0)
     ax.set(xlabel='test-time iterations', ylabel='accuracy (% of test problems solved)', ylim=(-2, 102),
            xlim=(0, df.iteration.max()), title=title)
     ax.legend(title=None, fontsize=8, loc='best')
@@ -286,16 +311,18 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     ax = plot_accuracy(by['default'], settings['train_iters'], title=f"{net} (width {settings['width']}): {what}, trained on "
                        f"{fmt.format(settings['train_size'])}, tested on {fmt.format(settings['test_size'])}")
     its = summary_iterations(settings['train_iters'], settings['test_iters'])
-    table = accuracy_table(by['default'], its)
+    runs = run_overview(out_dir, by['default'])
+    table = accuracy_table(by['default'], its, runs=runs)
     out = Path(out_dir)
     with atomic_path(out / f'{tag}.png') as tmp: ax.figure.savefig(tmp, format='png', dpi=120, bbox_inches='tight')
     with atomic_path(out / f'{tag}.csv') as tmp: results.to_csv(tmp, index=False)
-    text = (f"Accuracy (% of {fmt.format(settings['test_size'])} test {what} solved) at test-time iterations, mean over "
-            f"seeds; gain = points over the dense net.\n\n" + markdown_table(table.round(1)))
+    text = (f"Accuracy (% of {fmt.format(settings['test_size'])} test {what} solved) at test-time iterations: mean over "
+            f"seeds ± the half-width of its 95% t-interval (none for one seed); `fitted` = runs that solved >= {FITTED:g}% "
+            f"of their training problems in the last epoch; Δ = the paired difference to the dense net on the same seeds "
+            f"(points), with its 95% t-interval.\n\n" + markdown_table(format_accuracy_table(table, its)))
     if len(by['max_conf']):
         text += ("\nThe same with the max-confidence readout (each sample's most confident iteration so far):\n\n"
-                 + markdown_table(accuracy_table(by['max_conf'], its).round(1)))
-    runs = run_overview(out_dir, by['default'])
+                 + markdown_table(format_accuracy_table(accuracy_table(by['max_conf'], its), its)))
     text += ("\nEvery run: training accuracy (% of training problems solved in the last epoch) and final loss, the best "
              "test accuracy and its iteration, wall time:\n\n" + markdown_table(runs.round({'train_acc': 1, 'final_loss': 4, 'best_acc': 1, 'minutes': 1})))
     atomic_write_text(out / f'{tag}.md', text)
