@@ -173,10 +173,10 @@ def plot_accuracy(results: pd.DataFrame, train_iters: int, ax=None, title: str |
         s = summarize(df[df.method == m], ['iteration'], 'accuracy').sort_values('iteration')
         n = int(s.n.max())
         ax.plot(s.iteration, s['mean'], color=col, lw=1.6, label=f'{m} ({n} seed{"s" * (n > 1)})')
-        ax.fill_between(s.iteration, s['mean'] - s.ci95, s['mean'] + s.ci95, color=col, alpha=0.2, lw=0)
+        ax.fill_between(s.iteration, (s['mean'] - s.ci95).clip(0, 100), (s['mean'] + s.ci95).clip(0, 100), color=col, alpha=0.12, lw=0)
     ax.set(xlabel='test-time iterations', ylabel='accuracy (% of test problems solved)', ylim=(-2, 102),
            xlim=(0, df.iteration.max()), title=title)
-    ax.legend(title=None, fontsize=8, loc='best')
+    ax.legend(title=None, fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1))
     return ax
 
 # %% ../../nbs/experiments/41_dtnet.ipynb #eda76faa
