@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #63a41054
 from __future__ import annotations
-import os, random, tempfile, numbers
+import hashlib, os, random, tempfile, numbers
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Protocol, runtime_checkable
@@ -15,8 +15,8 @@ import torch
 # %% auto #0
 __all__ = ['DATA_ENV', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode', 'atomic_path',
            'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'markdown_table', 'Recurrent',
-           'run_steps', 'n_samples', 'take', 'batches', 'flush_denormal_enabled', 'run_settings', 'to_channels_last',
-           'channels_last']
+           'run_steps', 'n_samples', 'take', 'batches', 'data_fingerprint', 'flush_denormal_enabled', 'run_settings',
+           'to_channels_last', 'channels_last']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def seed_everything(seed: int, deterministic: bool = False) -> torch.Generator:
@@ -172,6 +172,20 @@ def batches(data, batch_size: int | None = None, order: torch.Tensor | None = No
         return
     order = torch.arange(n) if order is None else order
     for i in range(0, len(order), bs): yield take(data, order[i:i + bs])
+
+# %% ../nbs/00_core.ipynb #f6800e51
+def data_fingerprint(data) -> str:
+    "A short SHA-256 fingerprint of `data` (a pair of tensors: every byte; a Dataset: its length and 64 spread samples)."
+    h = hashlib.sha256()
+    if _is_pair(data): parts = list(data)
+    else:
+        n = n_samples(data)
+        idx = torch.linspace(0, n - 1, min(n, 64)).long().unique()
+        parts = [torch.tensor(n), *take(data, idx)]
+    for t in parts:
+        t = t.detach().cpu().contiguous()
+        h.update(f'{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.numpy().tobytes())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/00_core.ipynb #caed735b
 def flush_denormal_enabled() -> bool:

@@ -13,8 +13,9 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from typing import Callable
+import hashlib
 from .core import (run_steps, check_choice, atomic_torch_save, atomic_write_text, batches, n_samples,
-                            channels_last as _channels_last)
+                            channels_last as _channels_last, data_fingerprint)
 from .evaluate import batch_metrics, evaluate, non_wall, predict, solved, infer_task
 
 # %% auto #0
@@ -176,30 +177,48 @@ def batch_backward(model, x: torch.Tensor, y: torch.Tensor, config: TrainConfig,
     return float(loss), right, items
 
 # %% ../nbs/30_train.ipynb #035881a9
+def _last_good(ckpt_path, saved) -> str:
+    return f"; the last good checkpoint (epoch {saved}) is {ckpt_path}" if saved is not None else "; no checkpoint was written"
+
 def _check_finite(value, what, epoch, batch, ckpt_path, saved):
     if not math.isfinite(value):
-        where = (f"; the last good checkpoint (epoch {saved}) is {ckpt_path}" if saved is not None
-                 else "; no checkpoint was written")
-        raise FloatingPointError(f"non-finite {what} ({value}) at epoch {epoch}, batch {batch}{where}")
+        raise FloatingPointError(f"non-finite {what} ({value}) at epoch {epoch}, batch {batch}{_last_good(ckpt_path, saved)}")
 
 _VOLATILE = ('epochs', 'channels_last')   # config fields that may change when resuming (a memory format changes only rounding)
 HISTORY_COLUMNS = ['epoch', 'loss', 'train_acc', 'val_acc', 'val_loss', 'lr', 'seconds']
 
-def _load_checkpoint(ckpt_path: Path, config: TrainConfig, model, opt, gens, device) -> dict:
-    "Restore model, optimizer and generators from `ckpt_path`; refuse a checkpoint of another config."
+def _mask_fingerprint(mask) -> str | None:
+    "SHA-256 of a mask's tensor names and bits (None: no mask)."
+    if mask is None: return None
+    h = hashlib.sha256()
+    for name in sorted(mask): h.update(name.encode()); h.update(mask[name].detach().cpu().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+def _finite_state(model, opt) -> bool:
+    "Whether every weight and every optimizer state tensor of the run is finite."
+    tensors = [p.detach() for p in model.parameters()]
+    tensors += [v for st in opt.state.values() for v in st.values() if torch.is_tensor(v) and v.is_floating_point()]
+    return all(bool(torch.isfinite(t).all()) for t in tensors)
+
+def _load_checkpoint(ckpt_path: Path, config: TrainConfig, model, opt, gens, device, identity: dict) -> dict:
+    "Restore model, optimizer and generators from `ckpt_path`; refuse a checkpoint of another config, mask or data."
     ck = torch.load(ckpt_path, map_location=device, weights_only=False)
     mine, theirs = asdict(config), ck['config']
     diff = {k: (theirs.get(k), v) for k, v in mine.items() if k not in _VOLATILE and theirs.get(k) != v}
     if diff: raise ValueError(f"cannot resume {ckpt_path}: config differs from the checkpoint's in {diff} (checkpoint, now)")
+    for what, now in identity.items():
+        if ck.get(what, now) != now:
+            raise ValueError(f"cannot resume {ckpt_path}: it was trained with another {what} "
+                             f"(fingerprint {ck[what]}, now {now}); resume with the same {what}, or start a new run")
     model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
     for g, s in zip(gens, (ck['rng']['data'], ck['rng']['nk'])): g.set_state(s)
     torch.set_rng_state(ck['rng']['torch'])     # inside train's fork_rng: the caller's stream is untouched
     return ck
 
-def _save_checkpoint(ckpt_path, model, opt, gens, epoch, step, history, config):
+def _save_checkpoint(ckpt_path, model, opt, gens, epoch, step, history, config, identity: dict):
     atomic_torch_save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'epoch': epoch, 'step': step,
                        'rng': {'data': gens[0].get_state(), 'nk': gens[1].get_state(), 'torch': torch.get_rng_state()},
-                       'history': history, 'config': asdict(config)}, ckpt_path)
+                       'history': history, 'config': asdict(config), **identity}, ckpt_path)
 
 # %% ../nbs/30_train.ipynb #f452388b
 def _train_epoch(model, data, config, opt, gens, device, epoch, guard, on_step, step, progress) -> tuple[dict, int]:
@@ -246,8 +265,9 @@ def train(model: torch.nn.Module, train_data, config: TrainConfig, *, val_data=N
     test_iters = config.test_iters or config.train_iters
     with torch.random.fork_rng(devices=[]), _channels_last(model, config.channels_last):
         history, start, step = [], 0, 0
+        identity = dict(mask=_mask_fingerprint(mask), data=data_fingerprint(train_data)) if ckpt_path is not None else {}
         if resume and ckpt_path.exists():
-            ck = _load_checkpoint(ckpt_path, config, model, opt, gens, device)
+            ck = _load_checkpoint(ckpt_path, config, model, opt, gens, device, identity)
             history, start, step = ck['history'], ck['epoch'], ck.get('step', 0)
         saved = start if start else None
         def guard(value, what, epoch, batch): _check_finite(value, what, epoch, batch, ckpt_path, saved)
@@ -263,8 +283,10 @@ def train(model: torch.nn.Module, train_data, config: TrainConfig, *, val_data=N
                 row['seconds'] = time.perf_counter() - t0
                 history.append(row)
                 epochs.set_postfix(loss=f"{row['loss']:.4f}", train_acc=f"{row['train_acc']:.1f}", val_acc=f"{row['val_acc']:.1f}")
+                if not _finite_state(model, opt):
+                    raise FloatingPointError(f"non-finite weights or optimizer state at the end of epoch {epoch + 1}{_last_good(ckpt_path, saved)}")
                 if ckpt_path is not None and ((epoch + 1) % ckpt_every == 0 or epoch + 1 == config.epochs):
-                    _save_checkpoint(ckpt_path, model, opt, gens, epoch + 1, step, history, config); saved = epoch + 1
+                    _save_checkpoint(ckpt_path, model, opt, gens, epoch + 1, step, history, config, identity); saved = epoch + 1
                 if history_path is not None: atomic_write_text(history_path, pd.DataFrame(history, columns=HISTORY_COLUMNS).to_csv(index=False))
                 if on_epoch is not None: on_epoch(row)
         finally:
