@@ -17,7 +17,7 @@ from .masks import Mask, param_groups, prunable_parameters
 # %% auto #0
 __all__ = ['CRITERIA', 'register_criterion', 'criterion_options', 'check_options', 'parse_options', 'default_forward', 'score',
            'random_scores', 'magnitude_scores', 'prune', 'snip_scores', 'hessian_vector_product', 'grasp_scores',
-           'synflow_scores', 'temporal_jacobian_chi', 'jacobian_scores', 'input_weights']
+           'synflow_scores', 'gamma_draws', 'state_gamma', 'temporal_jacobian_chi', 'jacobian_scores', 'input_weights']
 
 # %% ../nbs/11_criteria.ipynb #5de0f7af
 CRITERIA: dict[str, Callable] = {}
@@ -225,12 +225,18 @@ def _mean_grad(model, params, batches, loss_fn, create_graph=False):
     return dict(zip(names, [t / len(batches) for t in tot]))
 
 @register_criterion('snip')
-def snip_scores(model, params, batches, *, loss_fn, **_):
-    "SNIP: `|g * w|` normalised to sum 1 (Lee et al., 2019)."
+def snip_scores(model, params, batches, *, loss_fn, normalize: str = 'sum', eps: float = 1e-8, seed: int = 0, **_):
+    "SNIP: `|g * w|` normalised to sum 1 (Lee et al., 2019); `normalize='gamma'` also divides by the state sensitivity `gamma`."
+    check_choice(normalize, ('sum', 'gamma'), 'normalize')
     g = _mean_grad(model, params, batches, loss_fn)
     s = {n: (g[n] * params[n]).detach().abs() for n in params}
     total = sum(v.sum() for v in s.values())
-    return {n: v / total if total > 0 else v for n, v in s.items()}
+    s = {n: v / total if total > 0 else v for n, v in s.items()}
+    if normalize == 'sum': return s
+    _recurrent(model)
+    x = batches[0][0][:64]
+    gam = state_gamma(model, params, *gamma_draws(model, x, seed), model.default_steps(x) - 1)
+    return {n: s[n] / ((torch.zeros_like(s[n]) if gam[n] is None else gam[n]) + eps) for n in s}
 
 # %% ../nbs/11_criteria.ipynb #318d7d87
 class _Temperature:
@@ -318,6 +324,19 @@ def _recurrent(model):
         raise TypeError(f"the jacobian criterion needs the recurrence protocol (init_state, step, readout, "
                         f"default_steps); {type(model).__name__} does not expose it")
 
+def gamma_draws(model: nn.Module, x: torch.Tensor, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    "The input and state `gamma` is measured on: N(0, 0.1^2) draws shaped like `x` and `init_state(x)` (generator seeded `seed`: input first)."
+    g = torch.Generator().manual_seed(seed)
+    xr = (torch.randn(x.shape, generator=g) * 0.1).to(x)
+    with torch.no_grad(): shape = model.init_state(x).shape
+    return xr, (torch.randn(shape, generator=g) * 0.1).to(x)
+
+def state_gamma(model: nn.Module, params: dict, xr: torch.Tensor, hr: torch.Tensor, t: int) -> dict:
+    "`gamma = |d mean_b sum step(hr, xr, t) / d theta|` per parameter of `params` (None for those `step` does not use)."
+    hsum = model.step(hr, xr, t).flatten(1).sum(1).mean()
+    gam = torch.autograd.grad(hsum, list(params.values()), allow_unused=True)
+    return {n: None if gi is None else gi.abs() for n, gi in zip(params, gam)}
+
 def temporal_jacobian_chi(model: nn.Module, x: torch.Tensor, steps: int | None = None, last_steps: int = 4) -> torch.Tensor:
     "`chi = mean_t mean_b ||J_t 1||^2` over the last `last_steps` of `steps` recurrent steps (differentiable in the weights)."
     _recurrent(model)
@@ -342,20 +361,14 @@ def jacobian_scores(model, params, batches, *, steps=None, last_steps: int = 4, 
     check_choice(inputs, ('score', 'keep'), 'inputs')
     x = batches[0][0][:batch_size]
     steps = model.default_steps(x) if steps is None else int(steps)
-    # gamma on N(0, 0.1^2) inputs and states; it also tells which parameters `step` uses
-    g = torch.Generator().manual_seed(seed)
-    xr = (torch.randn(x.shape, generator=g) * 0.1).to(x)
-    with torch.no_grad(): shape = model.init_state(x).shape
-    hr = (torch.randn(shape, generator=g) * 0.1).to(x)
-    cand = list(params)
-    hsum = model.step(hr, xr, steps - 1).flatten(1).sum(1).mean()
-    gam = torch.autograd.grad(hsum, [params[n] for n in cand], allow_unused=True)
-    if names is None: names = [n for n, gi in zip(cand, gam) if gi is not None]
+    xr, hr = gamma_draws(model, x, seed)
+    gam = state_gamma(model, params, xr, hr, steps - 1)   # also tells which parameters `step` uses
+    if names is None: names = [n for n in params if gam[n] is not None]
     else:
         bad = [n for n in names if n not in params]
-        if bad: raise ValueError(f"names {bad} are not among the prunable parameters: {', '.join(cand)}")
+        if bad: raise ValueError(f"names {bad} are not among the prunable parameters: {', '.join(params)}")
     if not names: raise ValueError("no prunable parameter is used by step(): nothing for the jacobian criterion to score")
-    gamma = {n: (torch.zeros_like(params[n]) if gi is None else gi.abs()) for n, gi in zip(cand, gam)}
+    gamma = {n: torch.zeros_like(params[n]) if gi is None else gi for n, gi in gam.items()}
     chi = temporal_jacobian_chi(model, x, steps, last_steps)
     dchi = torch.autograd.grad(chi, [params[n] for n in names], allow_unused=True)
     out = {}

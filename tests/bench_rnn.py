@@ -51,10 +51,6 @@ def bench_cells(hidden, batch, threads):
               f"   (forward only: {f_ours*1e3:.1f} vs {f_ref*1e3:.1f} ms, ratio {f_ours/f_ref:.2f}x)")
 
 def bench_criteria(hidden, batch, density=0.05):
-    try:
-        from drn_prune.criteria import prune, CRITERIA
-    except ImportError as e:
-        print(f"criteria benchmark skipped: drn_prune.criteria not importable ({e})"); return
     torch.manual_seed(0)
     x, y = torch.randn(batch, 28, 28), torch.randint(0, 10, (batch,))
     res = {}

@@ -8,10 +8,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from drn_prune import criteria
 from drn_prune.models.rnn import RNNClassifier, split_group
-
-criteria = pytest.importorskip('drn_prune.criteria')
-masks = pytest.importorskip('drn_prune.masks')
 
 
 def brute_chi(model, x, U):

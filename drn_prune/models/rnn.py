@@ -19,16 +19,16 @@ __all__ = ['CELLS', 'INITS', 'init_weight_', 'RNNLayer', 'split_group', 'RNNClas
 CELLS = {'rnn': ('n',), 'gru': ('r', 'z', 'n'), 'lstm': ('i', 'f', 'g', 'o'), 'peephole': ('i', 'f', 'g', 'o')}
 "Gate names per cell, in torch's stacking order."
 
-INITS = ('glorot', 'he', 'normal', 'uniform', 'torch')
-"Weight initializations: the paper's four (Table 5) and torch's default."
+INITS = ('xavier_uniform', 'kaiming_normal', 'normal', 'uniform', 'torch')
+"Weight initializations: the paper's four (Table 5: Glorot, He, N(0, 0.1), U(0, 0.1)) and torch's default; the first two named as in `models.mlp.INITS`."
 
 # %% ../../nbs/models/21_rnn.ipynb #8d12680b
 @torch.no_grad()
 def init_weight_(w: torch.Tensor, init: str, fan_in: int, fan_out: int, hidden: int) -> torch.Tensor:
     "Fill `w` in place with the named initialization (see `INITS`)."
     check_choice(init, INITS, 'init')
-    if init == 'glorot':  a = math.sqrt(6 / (fan_in + fan_out)); return w.uniform_(-a, a)
-    if init == 'he':      return w.normal_(0, math.sqrt(2 / fan_in))
+    if init == 'xavier_uniform': a = math.sqrt(6 / (fan_in + fan_out)); return w.uniform_(-a, a)
+    if init == 'kaiming_normal': return w.normal_(0, math.sqrt(2 / fan_in))
     if init == 'normal':  return w.normal_(0, 0.1)
     if init == 'uniform': return w.uniform_(0, 0.1)
     a = 1 / math.sqrt(hidden); return w.uniform_(-a, a)   # 'torch'
@@ -105,9 +105,10 @@ class RNNLayer(nn.Module):
     def _hc(self, s): return s.chunk(2, 1) if self.has_cell else (s, None)
     def _state(self, h, c): return torch.cat([h, c], 1) if c is not None else h
 
-    def step(self, x_t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        "One step from input `x_t` [B, I] and state `s`, using the per-gate weights."
+    def step(self, s: torch.Tensor, x: torch.Tensor, t: int) -> torch.Tensor:
+        "One step from state `s` on input `x[:, t]` (`x` [B, T, I]), using the per-gate weights: the recurrence protocol's signature."
         W_ih, b_ih, W_hh, b_hh = self.fused()
+        x_t = x[:, t]
         xp = torch.addmm(b_ih, x_t, W_ih.t()) if b_ih is not None else x_t @ W_ih.t()
         return self._state(*self._update(xp, *self._hc(s), W_hh, b_hh))
 
@@ -134,7 +135,7 @@ class RNNClassifier(nn.Module):
     "A stack of `num_layers` `cell` layers with a linear head on the last `h`; exposes the recurrence protocol."
     prune_exclude = ('head.weight',)
     def __init__(self, cell: str = 'gru', input_size: int = 28, hidden_size: int = 128, num_classes: int = 10,
-                 num_layers: int = 1, bias: bool = True, init: str = 'glorot'):
+                 num_layers: int = 1, bias: bool = True, init: str = 'xavier_uniform'):
         super().__init__()
         check_choice(cell, CELLS, 'cell'); check_choice(init, INITS, 'init')
         if num_layers < 1: raise ValueError(f"num_layers must be >= 1, got {num_layers}")
@@ -162,10 +163,10 @@ class RNNClassifier(nn.Module):
     def default_steps(self, x: torch.Tensor) -> int: return x.shape[1]
     def _split(self, state): return state.split([l.state_size for l in self.layers], 1)
     def step(self, state: torch.Tensor, x: torch.Tensor, t: int) -> torch.Tensor:
-        inp, new = x[:, t], []
+        inp, new = x, []
         for lay, s in zip(self.layers, self._split(state)):
-            s = lay.step(inp, s); new.append(s)
-            inp = s[:, :lay.hidden_size]
+            s = lay.step(s, inp, t); new.append(s)
+            inp = s[:, None, :lay.hidden_size].expand(-1, t + 1, -1)   # the next layer reads this layer's h at step t
         return torch.cat(new, 1)
     def readout(self, state: torch.Tensor) -> torch.Tensor:
         top = self.layers[-1]
