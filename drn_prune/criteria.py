@@ -5,13 +5,14 @@
 # %% ../nbs/11_criteria.ipynb #795d56e9
 from __future__ import annotations
 import copy, inspect, math, numbers
+from itertools import islice
 from typing import Callable, Iterable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Recurrent, check_choice, check_density
+from .core import Recurrent, batches as core_batches, check_choice, check_density
 from .masks import Mask, param_groups, prunable_parameters
 
 # %% auto #0
@@ -89,10 +90,7 @@ def _as_batches(data, n_batches: int, device) -> list:
     else:
         if not isinstance(n_batches, numbers.Integral) or n_batches < 1:
             raise ValueError(f"n_batches must be a positive integer, got {n_batches!r}")
-        batches = []
-        for b in data:
-            batches.append((b[0], b[1] if len(b) > 1 else None))
-            if len(batches) == n_batches: break
+        batches = [(b[0], b[1] if len(b) > 1 else None) for b in islice(core_batches(data), n_batches)]   # the library's one batch reader
     if not batches: raise ValueError("data holds no batch")
     return [(x.to(device), None if y is None else y.to(device)) for x, y in batches]
 
