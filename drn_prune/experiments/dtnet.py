@@ -21,10 +21,10 @@ from ..data.mazes import maze_folder
 from ..data.prefix_sums import prefix_sums_files
 
 # %% auto #0
-__all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'FITTED', 'DATA_SEEDS', 'SCORE_SAMPLES', 'COMPARABLE',
-           'criterion_names', 'data_files', 'dtnet_settings', 'options_text', 'method_name', 'dtnet_run_name',
-           'load_results', 'accuracy_table', 'format_accuracy_table', 'plot_accuracy', 'dtnet_data', 'dtnet_model',
-           'dtnet_loss', 'prune_dtnet', 'run_dtnet', 'summary_iterations', 'summary_tag', 'run_overview',
+__all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'RECIPE', 'FITTED', 'DATA_SEEDS', 'SCORE_SAMPLES',
+           'COMPARABLE', 'criterion_names', 'data_files', 'dtnet_settings', 'options_text', 'method_name',
+           'dtnet_run_name', 'load_results', 'accuracy_table', 'format_accuracy_table', 'plot_accuracy', 'dtnet_data',
+           'dtnet_model', 'dtnet_loss', 'prune_dtnet', 'run_dtnet', 'summary_iterations', 'summary_tag', 'run_overview',
            'write_summary', 'write_summaries']
 
 # %% ../../nbs/experiments/41_dtnet.ipynb #10162a10
@@ -49,6 +49,7 @@ def criterion_names() -> list[str]:
 
 # %% ../../nbs/experiments/41_dtnet.ipynb #adb9d77d
 _POSITIVE = ('width', 'train_size', 'test_size', 'n_train', 'n_test', 'epochs', 'train_iters', 'test_iters', 'batch_size')
+RECIPE = ('lr', 'warmup_epochs', 'clip', 'alpha')   # training choices a run may override (else `TrainConfig.preset`'s)
 
 def _int_at_least(v, name, lo=1):
     if isinstance(v, bool) or not isinstance(v, int) or v < lo:
@@ -74,13 +75,16 @@ def dtnet_settings(task: str, preset: str = 'quick', *, criterion: str = 'none',
     "The resolved, checked settings of one DTNet run: the `preset`'s values overridden by `given` ones that are not None."
     check_choice(task, EXPERIMENT_TASKS, 'task'); check_choice(preset, PRESETS, 'preset')
     check_choice(criterion, criterion_names(), 'criterion'); check_choice(scope, SCOPES, 'scope')
-    unknown = set(given) - set(_POSITIVE)
-    if unknown: raise TypeError(f"unknown setting(s) {sorted(unknown)}; expected some of: {', '.join(_POSITIVE)}")
+    unknown = set(given) - set(_POSITIVE) - set(RECIPE)
+    if unknown: raise TypeError(f"unknown setting(s) {sorted(unknown)}; expected some of: {', '.join(_POSITIVE + RECIPE)}")
     s = dict(task=task, preset=preset, criterion=criterion, density=1.0 if criterion == 'none' else check_density(density),
              scope=scope, seed=_int_at_least(seed, 'seed', 0), **DTNET_PRESETS[(task, preset)])
     s.update({k: v for k, v in given.items() if v is not None})
     if options: s['options'] = _checked_options(criterion, options)
     for k in _POSITIVE: _int_at_least(s[k], k)
+    if any(k in s for k in RECIPE):                    # checked by the training config itself, before any compute
+        from drn_prune.train import TrainConfig
+        TrainConfig.preset(task, preset, **{k: s[k] for k in RECIPE if k in s})
     if s['test_size'] < s['train_size']:
         raise ValueError(f"test_size ({s['test_size']}) is smaller than train_size ({s['train_size']}): "
                          "the experiment measures extrapolation to harder problems")
@@ -233,7 +237,8 @@ def _dtnet_run(settings: dict, device: torch.device, ckpt: Path | None, resume: 
     mask = prune_dtnet(model, settings, tuple(t[:SCORE_SAMPLES].to(device) for t in train_data))   # move only what is scored
     t_prune = time.perf_counter() - t_prune
     if mask is not None: mask.apply(model); mask.check_collapse(model)
-    config = TrainConfig.preset(settings['task'], settings['preset'], epochs=settings['epochs'],
+    config = TrainConfig.preset(settings['task'], settings['preset'], **{k: settings[k] for k in RECIPE if k in settings},
+                                epochs=settings['epochs'],
                                 train_iters=settings['train_iters'], batch_size=settings['batch_size'], seed=settings['seed'])
     history = train(model, train_data, config, mask=mask, ckpt_path=ckpt, resume=resume and ckpt is not None,
                     device=device, progress=progress)
@@ -264,7 +269,7 @@ def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.Pat
 
 # %% ../../nbs/experiments/41_dtnet.ipynb #a1e878a7
 COMPARABLE = ('preset', 'width', 'train_size', 'test_size', 'n_train', 'n_test', 'epochs', 'train_iters', 'batch_size',
-              'data_dir')   # everything but what is compared (criterion, options, density, scope), the seed and test_iters
+              'data_dir') + RECIPE   # everything but what is compared (criterion, options, density, scope), the seed and test_iters
 _TASK_TITLE = {'mazes': ('DTNet-2D', 'mazes', '{0}x{0}'), 'prefix_sums': ('DTNet-1D', 'prefix sums', '{0}-bit')}
 
 def summary_iterations(train_iters: int, test_iters: int) -> list[int]:
@@ -279,6 +284,7 @@ def summary_tag(settings: dict) -> str:
     preset = DTNET_PRESETS[(settings['task'], settings['preset'])]
     tag += ''.join(f'_{k.replace("_", "")}{settings[k]}' for k in ('n_train', 'n_test', 'epochs', 'train_iters', 'batch_size')
                    if settings[k] != preset[k])
+    tag += ''.join(f'_{k.replace("_", "")}{settings[k]:g}' for k in RECIPE if settings.get(k) is not None)
     return tag + ('_files' if settings.get('data_dir') else '')
 
 def run_overview(out_dir: str | os.PathLike, results: pd.DataFrame) -> pd.DataFrame:
@@ -301,8 +307,9 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     "Figure, table and CSV of all finished runs comparable to `settings` under `out_dir`; returns them and their tag."
     results = load_results(out_dir, settings['task'])
     if len(results):
-        want = {k: '' if settings[k] is None else settings[k] for k in COMPARABLE}
-        results = results[(results[list(COMPARABLE)] == pd.Series(want)).all(axis=1)]
+        want = {k: '' if settings.get(k) is None else settings[k] for k in COMPARABLE}
+        have = results.reindex(columns=list(COMPARABLE)).astype(object).where(lambda d: d.notna(), '')   # '' where a run lacks a setting
+        results = results[(have == pd.Series(want)).all(axis=1)]
     if not len(results): raise FileNotFoundError(f"no finished {settings['task']} runs like this one under {out_dir}")
     net, what, fmt = _TASK_TITLE[settings['task']]
     tag = summary_tag(settings)
