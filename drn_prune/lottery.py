@@ -4,7 +4,7 @@
 
 # %% ../nbs/32_lottery.ipynb #2fefc9a4
 from __future__ import annotations
-import hashlib, json, math, time
+import dataclasses, json, math, time
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Sequence
@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from .core import atomic_torch_save, atomic_write_text, check_choice, default_device
+from .core import atomic_torch_save, atomic_write_text, check_choice
 from .masks import Mask, prunable_parameters
+from .runs import run_name
+from .train import TrainConfig, train
 
 # %% auto #0
-__all__ = ['BRANCHES', 'MNIST_MEAN', 'MNIST_STD', 'keep_count', 'imp_groups', 'imp_mask', 'run_name', 'LevelContext', 'run_imp',
-           'run_branch', 'RunStopped', 'mnist_data', 'accuracy', 'classifier_train_fn']
+__all__ = ['BRANCHES', 'keep_count', 'imp_groups', 'imp_mask', 'imp_settings', 'train_level', 'run_imp', 'run_branch']
 
 # %% ../nbs/32_lottery.ipynb #df6a24b3
 def keep_count(n: int, level: int, fraction: float = 0.2) -> int:
@@ -65,99 +66,69 @@ def imp_mask(model: nn.Module, prev: Mask, level: int, fraction: float = 0.2, sc
     return Mask(new, prev.groups)
 
 # %% ../nbs/32_lottery.ipynb #982f28cb
-def run_name(params: dict, prefix: str = 'imp') -> str:
-    "`<prefix>-<12 hex digits of sha1(sorted JSON of params)>`."
-    blob = json.dumps(params, sort_keys=True, default=str)
-    return f"{prefix}-{hashlib.sha1(blob.encode()).hexdigest()[:12]}"
-
 def _state(model): return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-
-# %% ../nbs/32_lottery.ipynb #357fac55
-class LevelContext:
-    "What a training function needs from the engine for one level (see the protocol above)."
-    def __init__(self, level: int, level_dir: Path, run_dir: Path, rewind_step: int = 0, seed: int = 0):
-        self.level, self.level_dir, self.run_dir, self.rewind_step, self.seed = level, Path(level_dir), Path(run_dir), rewind_step, seed
-        self.step, self.history = 0, []
-
-    @property
-    def checkpoint_path(self) -> Path: return self.level_dir / 'checkpoint.pt'
-
-    def resume(self, model: nn.Module, optimizer: torch.optim.Optimizer | None = None) -> tuple[int, list]:
-        "Load the level's checkpoint into `model`/`optimizer` if there is one: (epoch to start at, history so far)."
-        if not self.checkpoint_path.exists(): return 0, []
-        ck = torch.load(self.checkpoint_path, map_location='cpu', weights_only=False)
-        model.load_state_dict(ck['model'])
-        if optimizer is not None and ck.get('optimizer') is not None: optimizer.load_state_dict(ck['optimizer'])
-        self.step, self.history = ck['step'], list(ck['history'])
-        return ck['epoch'], list(self.history)
-
-    def after_step(self, model: nn.Module):
-        "Count one optimizer step; in level 0 save the rewind point after `rewind_step` steps."
-        self.step += 1
-        if self.level == 0 and self.rewind_step and self.step == self.rewind_step:
-            atomic_torch_save(_state(model), self.run_dir / 'rewind.pt')
-
-    def end_epoch(self, epoch: int, model: nn.Module, optimizer: torch.optim.Optimizer | None = None, metrics: dict | None = None):
-        "Record `metrics` for `epoch` and checkpoint the level (atomically)."
-        self.history.append(dict(metrics or {}, epoch=epoch))
-        atomic_torch_save(dict(model=_state(model), optimizer=None if optimizer is None else optimizer.state_dict(),
-                               epoch=epoch + 1, step=self.step, history=self.history), self.checkpoint_path)
-
-# %% ../nbs/32_lottery.ipynb #06d00eea
 def _read_json(p: Path): return json.loads(Path(p).read_text())
 
-def _train_level(ldir: Path, run_dir: Path, level: int, model: nn.Module, mask: Mask, train_fn: Callable,
-                 rewind_step: int, seed: int) -> dict:
-    "Train one level (resuming inside it if a checkpoint exists) and write its files; return the metrics."
-    ldir.mkdir(parents=True, exist_ok=True)
-    if not (ldir / 'mask.pt').exists(): mask.save(ldir / 'mask.pt')
-    dens = mask.densities(model)
-    atomic_write_text(ldir / 'sparsity.csv', dens.to_csv(index=False))
-    ctx = LevelContext(level, ldir, run_dir, rewind_step, seed)
-    t0 = time.time()
-    metrics = dict(train_fn(model, mask, ctx) or {})
-    mask.apply(model)
-    atomic_torch_save(dict(model=_state(model), optimizer=None, epoch=metrics.get('epochs', len(ctx.history)),
-                           step=ctx.step, history=ctx.history), ldir / 'checkpoint.pt')
-    metrics = dict(metrics, level=level, kept=mask.kept(), total=mask.numel(), density=mask.density(),
-                   steps=ctx.step, seconds=time.time() - t0, history=ctx.history)
-    atomic_write_text(ldir / 'metrics.json', json.dumps(metrics, default=float))
-    return metrics
-
-def _rows(metrics: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{k: v for k, v in m.items() if np.isscalar(v)} for m in metrics])
-
-def run_imp(make_model: Callable[[], nn.Module], train_fn: Callable, levels: int, root: str | Path, params: dict,
-            fraction: float = 0.2, scope: str = 'global', output_fraction: float | None = None,
-            output_layer: str | None = None, rewind_step: int = 0, prefix: str = 'imp', seed: int = 0,
-            progress: bool = True) -> pd.DataFrame:
-    "Iterative magnitude pruning: levels 0..`levels` under `root/<prefix>-<hash>`; resumes; one row per level."
-    from tqdm.auto import tqdm
+def imp_settings(params: dict, config: TrainConfig, fraction: float = 0.2, scope: str = 'global',
+                 output_fraction: float | None = None, output_layer: str | None = None, rewind_step: int = 0) -> dict:
+    "Everything that determines an IMP run's levels (checked): `params`, the training config, the engine's settings."
     keep_count(1, 1, fraction)
     if output_fraction is not None: keep_count(1, 1, output_fraction)
     check_choice(scope, ('global', 'tensor'), 'scope')
-    if rewind_step < 0: raise ValueError(f"rewind_step must be >= 0, got {rewind_step!r}")
-    full = dict(params, imp=dict(fraction=fraction, scope=scope, output_fraction=output_fraction,
-                                  output_layer=output_layer, rewind_step=rewind_step))
-    run_dir = Path(root) / run_name(full, prefix)
+    if not (isinstance(rewind_step, int) and rewind_step >= 0): raise ValueError(f"rewind_step must be an integer >= 0, got {rewind_step!r}")
+    return dict(params, train=dataclasses.asdict(config),
+                imp=dict(fraction=fraction, scope=scope, output_fraction=output_fraction, output_layer=output_layer, rewind_step=rewind_step))
+
+# %% ../nbs/32_lottery.ipynb #06d00eea
+def train_level(ldir: str | Path, model: nn.Module, mask: Mask, train_data, config: TrainConfig, *, val_data=None,
+                device=None, progress: bool = False, on_step: Callable | None = None, on_epoch: Callable | None = None) -> dict:
+    "Train `model` under `mask` into the level folder `ldir` (resuming a killed level); write and return its metrics."
+    ldir = Path(ldir); ldir.mkdir(parents=True, exist_ok=True)
+    if not (ldir / 'mask.pt').exists(): mask.save(ldir / 'mask.pt')
+    atomic_write_text(ldir / 'sparsity.csv', mask.densities(model).to_csv(index=False))
+    t0 = time.time()
+    hist = train(model, train_data, config, val_data=val_data, mask=mask, ckpt_path=ldir / 'checkpoint.pt', resume=True,
+                 device=device, progress=progress, on_step=on_step, on_epoch=on_epoch)
+    mask.apply(model)
+    atomic_torch_save(_state(model), ldir / 'trained.pt')
+    atomic_write_text(ldir / 'history.csv', hist.to_csv(index=False))
+    last = hist.iloc[-1]
+    metrics = dict(kept=mask.kept(), total=mask.numel(), density=mask.density(), test_acc=float(last.val_acc),
+                   best_acc=float(hist.val_acc.max()), train_acc=float(last.train_acc), train_loss=float(last.loss),
+                   epochs=len(hist), seconds=time.time() - t0)
+    atomic_write_text(ldir / 'metrics.json', json.dumps(metrics))
+    return metrics
+
+# %% ../nbs/32_lottery.ipynb #35c62c79
+def _rows(metrics: list[dict], **cols) -> pd.DataFrame:
+    df = pd.DataFrame(metrics)
+    for i, (k, v) in enumerate(cols.items()): df.insert(i, k, v)
+    return df
+
+def run_imp(make_model: Callable[[], nn.Module], train_data, config: TrainConfig, levels: int, root: str | Path,
+            params: dict, *, val_data=None, fraction: float = 0.2, scope: str = 'global', output_fraction: float | None = None,
+            output_layer: str | None = None, rewind_step: int = 0, device=None, progress: bool = True,
+            on_epoch: Callable | None = None) -> pd.DataFrame:
+    "Iterative magnitude pruning: levels 0..`levels` under `root/imp_<hash>`; resumes; one row per level."
+    from tqdm.auto import tqdm
+    full = imp_settings(params, config, fraction, scope, output_fraction, output_layer, rewind_step)
+    run_dir = Path(root) / run_name(full, 'imp')
     run_dir.mkdir(parents=True, exist_ok=True)
-    if not (run_dir / 'params.json').exists(): atomic_write_text(run_dir / 'params.json', json.dumps(full, sort_keys=True, indent=1, default=str))
+    atomic_write_text(run_dir / 'settings.json', json.dumps(full, sort_keys=True, indent=1, default=str))
     model = make_model()
     if not (run_dir / 'init.pt').exists(): atomic_torch_save(_state(model), run_dir / 'init.pt')
-    init = torch.load(run_dir / 'init.pt', weights_only=True)
-    base = Mask.ones(model)
-    out, prev_mask = [], None
+    init, base = torch.load(run_dir / 'init.pt', weights_only=True), Mask.ones(model)
+    out, prev = [], None
     for level in tqdm(range(levels + 1), desc=f'IMP {run_dir.name}', disable=not progress):
         ldir = run_dir / f'level_{level:02d}'
         if (ldir / 'metrics.json').exists():
-            out.append(_read_json(ldir / 'metrics.json')); prev_mask = Mask.load(ldir / 'mask.pt'); continue
+            out.append(dict(level=level, **_read_json(ldir / 'metrics.json'))); prev = Mask.load(ldir / 'mask.pt'); continue
         model = make_model() if level else model
         if level == 0: mask = base
         elif (ldir / 'mask.pt').exists(): mask = Mask.load(ldir / 'mask.pt')
         else:
-            pdir = run_dir / f'level_{level - 1:02d}'
-            model.load_state_dict(torch.load(pdir / 'checkpoint.pt', weights_only=False)['model'])
-            mask = imp_mask(model, prev_mask, level, fraction, scope, output_fraction, output_layer, base)
+            model.load_state_dict(torch.load(run_dir / f'level_{level - 1:02d}' / 'trained.pt', weights_only=True))
+            mask = imp_mask(model, prev, level, fraction, scope, output_fraction, output_layer, base)
         if level > 0 and rewind_step:
             if not (run_dir / 'rewind.pt').exists():
                 raise RuntimeError(f"no rewind point: level 0 of {run_dir} took fewer than rewind_step={rewind_step} steps")
@@ -165,16 +136,20 @@ def run_imp(make_model: Callable[[], nn.Module], train_fn: Callable, levels: int
         else: start = init
         model.load_state_dict(start)
         mask.apply(model)
-        out.append(_train_level(ldir, run_dir, level, model, mask, train_fn, rewind_step, seed))
-        prev_mask = mask
-    df = _rows(out); df.insert(0, 'run', run_dir.name)
-    return df
+        def on_step(step, model=model):
+            if level == 0 and step == rewind_step: atomic_torch_save(_state(model), run_dir / 'rewind.pt')
+        out.append(dict(level=level, **train_level(ldir, model, mask, train_data, config, val_data=val_data, device=device,
+                                                    on_step=on_step if rewind_step else None,
+                                                    on_epoch=None if on_epoch is None else (lambda row, L=level: on_epoch(L, row)))))
+        prev = mask
+    return _rows(out, run=run_dir.name)
 
 # %% ../nbs/32_lottery.ipynb #88d24121
 BRANCHES = ('reinit', 'random')
 
-def run_branch(run_dir: str | Path, kind: str, make_model: Callable[[], nn.Module], train_fn: Callable,
-               levels: Sequence[int] | None = None, seed: int = 0, progress: bool = True) -> pd.DataFrame:
+def run_branch(run_dir: str | Path, kind: str, make_model: Callable[[], nn.Module], train_data, config: TrainConfig,
+               levels: Sequence[int] | None = None, seed: int = 0, *, val_data=None, device=None,
+               progress: bool = True) -> pd.DataFrame:
     "A sanity branch of the IMP run in `run_dir` (see above): one row per level."
     from tqdm.auto import tqdm
     check_choice(kind, BRANCHES, 'branch')
@@ -183,79 +158,16 @@ def run_branch(run_dir: str | Path, kind: str, make_model: Callable[[], nn.Modul
     levels = [l for l in done if l > 0] if levels is None else list(levels)
     missing = [l for l in levels if l not in done]
     if missing: raise ValueError(f"{run_dir} has no mask for level(s) {missing}; it has levels {done}")
-    rewind = _read_json(run_dir / 'params.json')['imp']['rewind_step']
-    bdir = run_dir / f'branch_{kind}-{seed}'
+    rewind = _read_json(run_dir / 'settings.json')['imp']['rewind_step']
     out = []
     for level in tqdm(levels, desc=f'{kind} branch', disable=not progress):
-        ldir = bdir / f'level_{level:02d}'
-        if (ldir / 'metrics.json').exists(): out.append(_read_json(ldir / 'metrics.json')); continue
-        ticket = Mask.load(run_dir / f'level_{level:02d}' / 'mask.pt')
-        model = make_model()
+        ldir = run_dir / f'branch_{kind}-{seed}' / f'level_{level:02d}'
+        if (ldir / 'metrics.json').exists(): out.append(dict(level=level, **_read_json(ldir / 'metrics.json'))); continue
+        ticket, model = Mask.load(run_dir / f'level_{level:02d}' / 'mask.pt'), make_model()
         if kind == 'random':
             model.load_state_dict(torch.load(run_dir / ('rewind.pt' if rewind else 'init.pt'), weights_only=True))
             mask = ticket.shuffled(seed + 1000 * level)
         else: mask = ticket
         mask.check(model).apply(model)
-        out.append(_train_level(ldir, bdir, level, model, mask, train_fn, 0, seed))
-    df = _rows(out); df.insert(0, 'branch', kind)
-    return df
-
-# %% ../nbs/32_lottery.ipynb #d60c8114
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-
-class RunStopped(RuntimeError):
-    "Raised by a trainer told to stop early (`max_epochs_run`), as if the process were killed: the run resumes."
-
-def mnist_data(data_dir=None, n_train: int | None = None, n_test: int | None = None, device=None, seed: int = 0) -> dict:
-    "MNIST as normalized float tensors [N, 784] (first `n_train`/`n_test` of a seeded permutation if given)."
-    from drn_prune.data.mnist import load_mnist
-    device = torch.device('cpu') if device is None else torch.device(device)
-    out = {}
-    for split, n in (('train', n_train), ('test', n_test)):
-        x, y = load_mnist(split, data_dir)
-        if n is not None and n < len(x):
-            idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]; x, y = x[idx], y[idx]
-        out[f'x_{split}'] = ((x.float() / 255 - MNIST_MEAN) / MNIST_STD).flatten(1).to(device)
-        out[f'y_{split}'] = y.to(device)
-    return out
-
-@torch.no_grad()
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 10_000) -> float:
-    "Fraction of `x` that `model` classifies as `y` (eval mode, in batches)."
-    was = model.training; model.eval()
-    correct = sum(int((model(x[i:i + batch_size]).argmax(1) == y[i:i + batch_size]).sum()) for i in range(0, len(x), batch_size))
-    model.train(was)
-    return correct / max(len(x), 1)
-
-def classifier_train_fn(data: dict, epochs: int, lr: float = 1.2e-3, batch_size: int = 60, seed: int = 0,
-                        eval_every: int | None = None, max_epochs_run: int | None = None) -> Callable:
-    "A `train_fn(model, mask, ctx)` for the engine: Adam + cross-entropy on in-memory tensors (see above)."
-    for k in ('x_train', 'y_train', 'x_test', 'y_test'):
-        if k not in data: raise ValueError(f"data needs keys x_train, y_train, x_test, y_test; missing {k!r}")
-    def train_fn(model: nn.Module, mask: Mask, ctx: LevelContext) -> dict:
-        dev = data['x_train'].device
-        model.to(dev)
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-        handle = mask.attach(model, opt)
-        start, _ = ctx.resume(model, opt)
-        x, y, n = data['x_train'], data['y_train'], len(data['x_train'])
-        curve = []
-        try:
-            for epoch in range(start, epochs):
-                if max_epochs_run is not None and epoch - start >= max_epochs_run: raise RunStopped(f'stopped by max_epochs_run={max_epochs_run} at level {ctx.level}, epoch {epoch}')
-                g = torch.Generator().manual_seed((seed * 1_000_003 + ctx.level) * 1_000_003 + epoch)
-                perm = torch.randperm(n, generator=g).to(dev)
-                model.train(); tot = 0.0
-                for i in range(0, n, batch_size):
-                    idx = perm[i:i + batch_size]
-                    loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
-                    opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-                    ctx.after_step(model); tot += float(loss.detach()) * len(idx)
-                    if eval_every and ctx.step % eval_every == 0:
-                        curve.append((ctx.step, accuracy(model, data['x_test'], data['y_test'])))
-                ctx.end_epoch(epoch, model, opt, dict(train_loss=tot / n, test_acc=accuracy(model, data['x_test'], data['y_test'])))
-        finally: handle.remove()
-        h = ctx.history
-        return dict(test_acc=h[-1]['test_acc'] if h else float('nan'), best_acc=max((r['test_acc'] for r in h), default=float('nan')),
-                    train_loss=h[-1]['train_loss'] if h else float('nan'), epochs=epochs, curve=curve)
-    return train_fn
+        out.append(dict(level=level, **train_level(ldir, model, mask, train_data, config, val_data=val_data, device=device)))
+    return _rows(out, branch=kind)
