@@ -4,7 +4,8 @@
 
 # %% ../nbs/40_runs.ipynb #4d2f7002
 from __future__ import annotations
-import hashlib, json, math, os, platform, shutil, subprocess, sys, tempfile, time
+import fcntl, hashlib, json, math, os, platform, shutil, subprocess, sys, tempfile, time, warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,8 @@ import torch
 from .core import default_mode
 
 # %% auto #0
-__all__ = ['settings_hash', 'run_name', 'write_run', 'run_metadata', 'run_record', 'finished_runs', 'load_runs', 'mean_ci',
-           'summarize', 'format_ci']
+__all__ = ['MANIFEST', 'settings_hash', 'run_name', 'write_run', 'check_run_files', 'run_metadata', 'run_record', 'finished_runs',
+           'load_runs', 'mean_ci', 'summarize', 'format_ci']
 
 # %% ../nbs/40_runs.ipynb #e2b83e91
 def settings_hash(settings: dict) -> str:
@@ -34,23 +35,64 @@ def _write(obj, path: Path):
     elif hasattr(obj, 'save'): obj.save(path)
     else: torch.save(obj, path)
 
+MANIFEST = 'manifest.json'
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
+
+@contextmanager
+def _locked(folder: Path):
+    "An exclusive lock on `folder` (a directory) for the block: writers of runs in one folder take turns."
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally: os.close(fd)          # closing releases the lock
+
 def write_run(folder: str | os.PathLike, files: dict) -> Path:
     "Write `files` (name -> DataFrame / dict / str / object with `.save`) into `folder`, replacing it as a whole."
     folder = Path(folder); folder.parent.mkdir(parents=True, exist_ok=True)
+    if MANIFEST in files: raise ValueError(f"{MANIFEST} is written by write_run itself")
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f'.{folder.name}.', suffix='.partial'))
     try:
         os.chmod(tmp, default_mode(directory=True))   # mkdtemp makes it owner-only (0700)
         for name, obj in files.items(): _write(obj, tmp / name)
-        old = None
-        if folder.exists():
-            old = folder.parent / f'.{folder.name}.{os.getpid()}.old'
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        if old is not None: shutil.rmtree(old)
+        manifest = {n: dict(bytes=(tmp / n).stat().st_size, sha256=_sha256(tmp / n)) for n in sorted(files)}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        with _locked(folder.parent):              # concurrent writers of the same run swap one at a time
+            old = None
+            if folder.exists():
+                old = folder.parent / f'.{folder.name}.{os.getpid()}.old'
+                os.replace(folder, old)
+            os.replace(tmp, folder)
+            if old is not None: shutil.rmtree(old)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return folder
+
+def check_run_files(folder: str | os.PathLike, names=None) -> list[str]:
+    "Files of a run folder that differ from its manifest (missing, truncated, changed); [] if intact or written before manifests."
+    folder = Path(folder); m = folder / MANIFEST
+    if not m.exists(): return []
+    manifest = json.loads(m.read_text())
+    bad = []
+    for n in (names or manifest):
+        f = folder / n
+        if n not in manifest or not f.exists() or f.stat().st_size != manifest[n]['bytes'] or _sha256(f) != manifest[n]['sha256']:
+            bad.append(n)
+    return bad
+
+def _cpu_model() -> str:
+    "The CPU's model name (Linux /proc/cpuinfo), else what `platform` says."
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'): return line.split(':', 1)[1].strip()
+    except OSError: pass
+    return platform.processor() or platform.machine()
 
 def run_metadata(settings: dict, seconds: float, device: str, process: dict | None = None) -> dict:
     "What a run needs to be reproduced and judged: settings, versions, device, process settings, wall time, git commit."
@@ -60,13 +102,16 @@ def run_metadata(settings: dict, seconds: float, device: str, process: dict | No
     meta = dict(settings=settings, seconds=round(seconds, 1), device=device, finished=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
                 threads=torch.get_num_threads(),   # CPU float sums depend on it: same seed + same threads = same numbers
                 python=sys.version.split()[0], torch=torch.__version__, drn_prune=drn_prune.__version__,
-                platform=platform.platform(), git_commit=commit)
+                platform=platform.platform(), cpu=_cpu_model(), cpu_capability=torch.backends.cpu.get_cpu_capability(),
+                git_commit=commit)
     return {**meta, **(process or {})}         # `process`: what `core.run_settings` yielded for the run
 
 # %% ../nbs/40_runs.ipynb #cb07738f
 def run_record(folder: str | os.PathLike) -> dict:
     "The scalar settings a run's meta.json records ('' for None), and its wall time in `seconds`."
-    meta = json.loads((Path(folder) / 'meta.json').read_text())
+    path = Path(folder) / 'meta.json'
+    try: meta = json.loads(path.read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON ({e}): a damaged run folder; rerun it or remove it") from None
     s = {k: ('' if v is None else v) for k, v in meta.get('settings', {}).items() if not isinstance(v, (dict, list))}
     return {**s, 'seconds': meta.get('seconds', float('nan'))}
 
@@ -75,8 +120,12 @@ def finished_runs(root: str | os.PathLike, table: str = 'results.csv') -> list[P
     return sorted(p for p in Path(root).glob('[!.]*') if (p / 'meta.json').exists() and (p / table).exists())
 
 def load_runs(root: str | os.PathLike, table: str = 'results.csv') -> pd.DataFrame:
-    "Stack `table` of every finished run under `root`, with the run's settings, wall time and folder name as columns."
-    frames = [pd.read_csv(p / table).assign(**run_record(p), run=p.name) for p in finished_runs(root, table)]
+    "Stack `table` of every intact finished run under `root`, with the run's settings, wall time and folder name as columns."
+    frames = []
+    for p in finished_runs(root, table):
+        bad = check_run_files(p, [table, 'meta.json'])
+        if bad: warnings.warn(f"skipping run {p}: {', '.join(bad)} differ from its manifest (truncated or changed since written)"); continue
+        frames.append(pd.read_csv(p / table).assign(**run_record(p), run=p.name))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 # %% ../nbs/40_runs.ipynb #3e06e4df
