@@ -171,11 +171,23 @@ def _schedule(d0: float, density: float, it: int, iterations: int) -> float:
     if it == iterations or d0 <= 0: return density
     return d0 * (density / d0) ** (it / iterations)
 
+def _check_keeps_some(model, density: float, scope: str):
+    "A density that keeps no weight (of the model, or of a tensor under 'tensor' scope) is an error."
+    params = prunable_parameters(model)
+    n = sum(p.numel() for p in params.values())
+    if round(density * n) == 0:
+        raise ValueError(f"density {density} keeps no weight: round({density} * {n} prunable weights) = 0; the smallest density "
+                         f"that keeps one is {0.5 / n:.3g} (pass allow_empty=True if an empty mask is intended)")
+    empty = [name for name, p in params.items() if round(density * p.numel()) == 0]
+    if scope == 'tensor' and empty:
+        raise ValueError(f"density {density} keeps no weight of {', '.join(empty)} under scope 'tensor' (pass allow_empty=True if intended)")
+
 def prune(model: nn.Module, criterion: str, density: float, data=None, *, loss_fn=None, forward_fn=None,
           n_batches: int = 1, scope: str = 'global', iterations: int | None = None, mask: Mask | None = None,
-          seed: int = 0, invert: bool = False, **kw) -> Mask:
+          seed: int = 0, invert: bool = False, allow_empty: bool = False, **kw) -> Mask:
     "Mask keeping exactly `round(density * N)` weights of `model` with the highest `criterion` scores (see above)."
     density = check_density(density)
+    if not allow_empty: _check_keeps_some(model, density, scope)
     check_choice(criterion, CRITERIA, 'criterion'); check_choice(scope, ('global', 'tensor'), 'scope')
     iterations = CRITERIA[criterion].iterations if iterations is None else iterations
     if not isinstance(iterations, numbers.Integral) or isinstance(iterations, bool) or iterations < 1:

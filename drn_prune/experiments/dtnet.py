@@ -236,7 +236,12 @@ def _dtnet_run(settings: dict, device: torch.device, ckpt: Path | None, resume: 
     t_prune = time.perf_counter()
     mask = prune_dtnet(model, settings, tuple(t[:SCORE_SAMPLES].to(device) for t in train_data))   # move only what is scored
     t_prune = time.perf_counter() - t_prune
-    if mask is not None: mask.apply(model); mask.check_collapse(model)
+    if mask is not None:
+        mask.apply(model)
+        collapsed = mask.check_collapse(model, warn=False)
+        if len(collapsed):   # before any training: an empty layer passes no signal, the run would only add noise to a summary
+            raise ValueError(f"layer collapse: {settings['criterion']} at density {settings['density']} keeps no weight of "
+                             f"{', '.join(f'{r.level} {r.name}' for r in collapsed.itertuples())}; use a larger density")
     config = TrainConfig.preset(settings['task'], settings['preset'], **{k: settings[k] for k in RECIPE if k in settings},
                                 epochs=settings['epochs'],
                                 train_iters=settings['train_iters'], batch_size=settings['batch_size'], seed=settings['seed'])
