@@ -111,7 +111,9 @@ def run_imp(make_model: Callable[[], nn.Module], train_data, config: TrainConfig
             on_epoch: Callable | None = None) -> pd.DataFrame:
     "Iterative magnitude pruning: levels 0..`levels` under `root/imp_<hash>`; resumes; one row per level."
     from tqdm.auto import tqdm
-    full = imp_settings(params, config, fraction, scope, output_fraction, output_layer, rewind_step)
+    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 0:
+        raise ValueError(f"levels must be an integer >= 0 (the last IMP level; 0 trains the dense net only), got {levels!r}")
+    full = imp_settings(params, config, fraction, scope, output_fraction, output_layer, rewind_step)   # all checked before any file
     run_dir = Path(root) / run_name(full, 'imp')
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / 'settings.json', json.dumps(full, sort_keys=True, indent=1, default=str))
