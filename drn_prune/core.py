@@ -13,10 +13,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode', 'atomic_path',
-           'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'markdown_table', 'Recurrent',
-           'run_steps', 'n_samples', 'take', 'batches', 'data_fingerprint', 'flush_denormal_enabled', 'run_settings',
-           'to_channels_last', 'channels_last']
+__all__ = ['DATA_ENV', 'DATA_HINT', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode',
+           'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'markdown_table',
+           'Recurrent', 'run_steps', 'n_samples', 'take', 'batches', 'data_fingerprint', 'flush_denormal_enabled',
+           'run_settings', 'to_channels_last', 'channels_last']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def seed_everything(seed: int, deterministic: bool = False) -> torch.Generator:
@@ -48,12 +48,12 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     env = os.environ.get(DATA_ENV)
     return Path(env).expanduser() if env else Path.home() / '.drn_prune' / 'data'
 
-def require_file(path: str | os.PathLike, what: str = 'data file') -> Path:
-    "Return `path` as a `Path` if it is an existing file, else raise `FileNotFoundError` naming it."
+DATA_HINT = f"Pass data_dir=... or set ${DATA_ENV} to the folder that holds it."
+
+def require_file(path: str | os.PathLike, what: str = 'data file', hint: str = DATA_HINT) -> Path:
+    "Return `path` as a `Path` if it is an existing file, else raise `FileNotFoundError` naming it (and `hint`)."
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{what} not found: {path}. Pass data_dir=... or set ${DATA_ENV} to the folder that holds it.")
+    if not path.is_file(): raise FileNotFoundError(f"{what} not found: {path}. {hint}".rstrip())
     return path
 
 # %% ../nbs/00_core.ipynb #7b04319f

@@ -166,7 +166,10 @@ def _save(self, path) -> Path:
 
 def _load(cls, path, model: nn.Module | None = None) -> Mask:
     "Load a mask saved by `Mask.save`; if `model` is given, check it and move it to the model's device."
-    obj = torch.load(require_file(path, 'mask file'), map_location='cpu', weights_only=True)
+    path = require_file(path, 'mask file', hint='')
+    try: obj = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:           # truncated, empty or not a torch file: torch's own error does not name the file
+        raise ValueError(f"{path} is not a readable mask file ({type(e).__name__}: {e}); it may be truncated or corrupt") from None
     if not isinstance(obj, dict) or obj.get('format') != _FORMAT:
         raise ValueError(f"{path} is not a drn_prune mask file (expected format {_FORMAT!r})")
     mask = cls(obj['masks'], obj['groups'])
