@@ -16,7 +16,7 @@ from ..core import data_dir as _data_dir, require_file, atomic_path, check_choic
 
 # %% auto #0
 __all__ = ['BLOCK', 'MAZE_SPLITS', 'maze_block', 'image_side', 'make_mazes', 'solve_maze', 'check_maze', 'check_mazes',
-           'maze_folder', 'save_mazes', 'load_mazes', 'MazeDataset', 'plot_maze']
+           'bad_solutions', 'maze_folder', 'save_mazes', 'load_mazes', 'MazeDataset', 'plot_maze']
 
 # %% ../../nbs/data/02_mazes.ipynb #d83acc45
 BLOCK = 4096
@@ -222,6 +222,21 @@ def check_mazes(inputs, solutions=None, perfect: bool = True) -> list[dict]:
         except ValueError as e: raise ValueError(f"maze {i}: {e}") from None
     return out
 
+# %% ../../nbs/data/02_mazes.ipynb #fe7aa7fe
+def bad_solutions(inputs, solutions) -> np.ndarray:
+    "Indices of the mazes of a batch whose solution is not the path from start to goal (vectorized; mazes taken as perfect)."
+    x, y = np.asarray(torch.as_tensor(inputs)), np.asarray(torch.as_tensor(solutions))
+    grid, sol = x[:, :, 1:-1:2, 1:-1:2], y[:, 1:-1:2, 1:-1:2] == 1
+    doubled = (y[:, 1:-1, 1:-1] == sol.repeat(2, 1).repeat(2, 2)).all((1, 2)) & (y[:, [0, -1]] == 0).all((1, 2)) \
+        & (y[:, :, [0, -1]] == 0).all((1, 2))
+    start = (grid[:, 0] == 0) & (grid[:, 1] == 1) & (grid[:, 2] == 0)
+    goal = (grid[:, 0] == 1) & (grid[:, 1] == 0) & (grid[:, 2] == 0)
+    ends, p = start | goal, np.pad(sol, ((0, 0), (1, 1), (1, 1)))
+    degree = p[:, :-2, 1:-1].astype(int) + p[:, 2:, 1:-1] + p[:, 1:-1, :-2] + p[:, 1:-1, 2:]
+    ok = doubled & (~sol | (grid.max(1) > 0)).all((1, 2)) & (sol | ~ends).all((1, 2)) \
+        & (~sol | (degree == np.where(ends, 1, 2))).all((1, 2))
+    return np.flatnonzero(~ok)
+
 # %% ../../nbs/data/02_mazes.ipynb #d324f84a
 MAZE_SPLITS = ('train', 'test')
 
@@ -262,6 +277,9 @@ def load_mazes(size: int, split: str = 'train', data_dir: str | os.PathLike | No
     if x.shape[2] != 2 * size + 6: raise ValueError(f"{folder}: images are {x.shape[2]}x{x.shape[3]}, expected {2 * size + 6} for size {size}")
     for a, f in ((x, 'inputs.npy'), (y, 'solutions.npy')):
         if not np.isin(a, (0, 1)).all(): raise ValueError(f"corrupt file {folder / f}: values other than 0 and 1")
+    bad = bad_solutions(x, y)
+    if len(bad): raise ValueError(f"corrupt file {folder / 'solutions.npy'}: {len(bad)} solution(s) are not the path from start "
+                                  f"to goal (first: maze {bad[0]})")
     return torch.from_numpy(x.astype(np.float32, copy=False)), torch.from_numpy(y.astype(np.int64, copy=False))
 
 class MazeDataset(Dataset):
