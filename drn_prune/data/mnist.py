@@ -97,6 +97,11 @@ def load_mnist1d(data_dir: str | os.PathLike | None = None) -> dict[str, torch.T
     for xs, ys in (('x', 'y'), ('x_test', 'y_test')):
         if a[xs].ndim != 2 or a[ys].ndim != 1 or len(a[xs]) != len(a[ys]):
             raise ValueError(f"corrupt file {path}: {xs} {a[xs].shape} and {ys} {a[ys].shape} do not match")
+        if not np.isfinite(a[xs]).all(): raise ValueError(f"corrupt file {path}: {xs} holds NaN or infinite values")
+        labels = a[ys]
+        if not (np.isfinite(labels).all() and (labels == np.round(labels)).all() and labels.min() >= 0 and labels.max() <= 9):
+            raise ValueError(f"corrupt file {path}: {ys} must hold the integer classes 0..9, got values in "
+                             f"[{labels.min()}, {labels.max()}]{' (not integers)' if not (labels == np.round(labels)).all() else ''}")
     return {k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32 if k.startswith('x') else np.int64))
             for k, v in a.items()}
 
