@@ -130,6 +130,10 @@ def make_mazes(n: int, size: int, seed: int = 0, unique: bool = False) -> tuple[
     "`n` perfect `size` x `size` mazes: (inputs float32 [n, 3, 2s+6, 2s+6], solutions int64 [n, 2s+6, 2s+6]); `unique`: no repeats."
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
     size = _check_size(size)
+    need, have = n * (3 * 4 + 8) * image_side(size) ** 2, os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+    if need > have:   # float32 images + int64 solutions
+        raise ValueError(f"{n:,} mazes of size {size} need {need / 2**30:,.1f} GiB, more than this machine's "
+                         f"{have / 2**30:,.1f} GiB of memory; ask for fewer or smaller mazes")
     x, y = _maze_range(0, n, size, seed)
     if unique:
         keep = _first_distinct(x); x, y = x[keep], y[keep]; drawn = n
