@@ -14,9 +14,9 @@ import torch
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'DATA_HINT', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode',
-           'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'markdown_table',
-           'Recurrent', 'run_steps', 'n_samples', 'take', 'batches', 'data_fingerprint', 'flush_denormal_enabled',
-           'run_settings', 'to_channels_last', 'channels_last']
+           'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'check_int',
+           'check_device', 'check_writable', 'markdown_table', 'Recurrent', 'run_steps', 'n_samples', 'take', 'batches',
+           'data_fingerprint', 'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def seed_everything(seed: int, deterministic: bool = False) -> torch.Generator:
@@ -104,6 +104,32 @@ def check_choice(value: Any, choices: Iterable, name: str) -> Any:
         raise ValueError(f"unknown {name} {value!r}; expected one of: {', '.join(map(str, choices))}")
     return value
 
+def check_int(value: Any, name: str, lo: int = 1) -> int:
+    "Return `value` as an int if it is an integer >= `lo` (not a bool, a float or a string), else raise `ValueError`."
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo:
+        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
+    return int(value)
+
+def check_device(device: str | torch.device | None) -> torch.device:
+    "`device` as a `torch.device` ('' or None: the best available), if this machine has it; else a `ValueError` naming it."
+    if device in (None, ''): return default_device()
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError) as e: raise ValueError(f"unknown device {device!r} ({e})") from None
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r}: this machine has no CUDA GPU (torch.cuda.is_available() is False); use 'cpu' or ''")
+    if d.type == 'mps' and not (getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()):
+        raise ValueError(f"device {device!r}: MPS is not available on this machine; use 'cpu' or ''")
+    return d
+
+def check_writable(folder: str | os.PathLike, what: str = 'output folder') -> Path:
+    "Create `folder` if needed and prove it writable with a probe file, before any compute; else an `OSError` naming it."
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix='.probe.'): pass
+    except OSError as e: raise OSError(f"{what} {folder} is not writable ({e.strerror or e}); choose another folder") from None
+    return folder
+
 # %% ../nbs/00_core.ipynb #3c3aea55
 def markdown_table(df, digits: int = 4) -> str:
     "`df` (a pandas DataFrame) as a GitHub-flavoured markdown table, without its index."
@@ -129,7 +155,7 @@ def run_steps(model: Recurrent, x: torch.Tensor, steps: int | None = None,
     if not isinstance(model, Recurrent):
         raise TypeError(f"{type(model).__name__} does not expose the recurrence protocol "
                         "(init_state, step, readout, default_steps)")
-    steps = model.default_steps(x) if steps is None else steps
+    steps = model.default_steps(x) if steps is None else check_int(steps, 'steps', 0)
     state = model.init_state(x) if state is None else state
     for t in range(start, start + steps): state = model.step(state, x, t)
     return state

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 import torch.nn.functional as F
-from .core import Recurrent, batches, channels_last as _channels_last, check_choice, n_samples, run_steps
+from .core import Recurrent, batches, channels_last as _channels_last, check_choice, check_int, n_samples, run_steps
 
 # %% auto #0
 __all__ = ['TASKS', 'READOUTS', 'EVAL_TASKS', 'infer_task', 'non_wall', 'predict', 'solved', 'accuracy_by_iteration',
@@ -49,12 +49,12 @@ def _n_batches(data, batch_size):
     except TypeError: return len(data) if hasattr(data, '__len__') else None   # an iterable of batches
 
 def _wanted(iters, model, x) -> list[int]:
+    "The iterations to report: 1..iters for an integer, the sorted distinct entries of a list (0 = before the first step)."
     if iters is None: iters = model.default_steps(x)
-    if isinstance(iters, (int, np.integer)):
-        if iters < 1: raise ValueError(f"iters must be >= 1, got {iters}")
-        return list(range(1, int(iters) + 1))
-    its = sorted(set(int(i) for i in iters))
-    if not its or its[0] < 0: raise ValueError(f"iterations must be >= 0, got {list(iters)}")
+    if not isinstance(iters, (list, tuple, range, np.ndarray, torch.Tensor)):
+        return list(range(1, check_int(iters, 'iters (an integer, or a list of iterations)') + 1))
+    its = sorted({check_int(i.item() if hasattr(i, 'item') else i, 'each of the iterations', 0) for i in iters})
+    if not its: raise ValueError("iterations: the list is empty")
     return its
 
 # %% ../nbs/31_evaluate.ipynb #1bce7949

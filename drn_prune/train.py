@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from typing import Callable
 import hashlib
 from .core import (run_steps, check_choice, atomic_torch_save, atomic_write_text, batches, n_samples,
-                            channels_last as _channels_last, data_fingerprint)
+                            channels_last as _channels_last, check_int, check_writable, data_fingerprint)
 from .evaluate import batch_metrics, evaluate, non_wall, predict, solved, infer_task
 
 # %% auto #0
@@ -117,10 +117,10 @@ class TrainConfig:
         check_choice(self.task, TRAIN_TASKS, 'task')
         check_choice(self.optimizer, OPTIMIZERS, 'optimizer'); check_choice(self.nk_draw, NK_DRAWS, 'nk_draw')
         if not 0 <= self.alpha <= 1: raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
-        for f in ('epochs', 'batch_size', 'train_iters'):
-            if int(getattr(self, f)) < 1: raise ValueError(f"{f} must be >= 1, got {getattr(self, f)}")
-        if self.steps_per_epoch is not None and int(self.steps_per_epoch) < 1:
-            raise ValueError(f"steps_per_epoch must be >= 1 or None (a full pass), got {self.steps_per_epoch}")
+        for f in ('epochs', 'batch_size', 'train_iters'): check_int(getattr(self, f), f)
+        check_int(self.warmup_epochs, 'warmup_epochs', 0); check_int(self.seed, 'seed', 0)
+        if self.steps_per_epoch is not None: check_int(self.steps_per_epoch, 'steps_per_epoch (None: a full pass)')
+        if self.test_iters is not None: check_int(self.test_iters, 'test_iters (None: train_iters)')
         if self.clip is not None and not (isinstance(self.clip, (int, float)) and self.clip > 0 and math.isfinite(self.clip)):
             raise ValueError(f"clip must be a positive gradient norm, or None for no clipping; got {self.clip!r}")
         if not (self.lr > 0 and math.isfinite(self.lr)): raise ValueError(f"lr must be a positive finite number, got {self.lr!r}")
@@ -260,6 +260,7 @@ def train(model: torch.nn.Module, train_data, config: TrainConfig, *, val_data=N
     ckpt_path = Path(ckpt_path) if ckpt_path is not None else None
     if history_path is None and ckpt_path is not None: history_path = ckpt_path.with_suffix('.csv')
     if resume and ckpt_path is None: raise ValueError("resume=True needs ckpt_path")
+    if ckpt_path is not None: check_writable(ckpt_path.parent, 'checkpoint folder')   # fail now, not after the first epoch
     opt = make_optimizer(model, config)
     gens = torch.Generator().manual_seed(2 * config.seed), torch.Generator().manual_seed(2 * config.seed + 1)
     test_iters = config.test_iters or config.train_iters

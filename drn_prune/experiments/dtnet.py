@@ -12,8 +12,8 @@ import pandas as pd
 import seaborn as sns
 import torch
 
-from ..core import (atomic_path, atomic_write_text, check_choice, check_density, default_mode, markdown_table,
-                            require_file, run_settings)
+from ..core import (atomic_path, atomic_write_text, check_choice, check_density, check_device, check_int,
+                            check_writable, default_mode, markdown_table, require_file, run_settings)
 from ..criteria import CRITERIA, check_options, parse_options
 from ..evaluate import READOUTS
 from ..runs import finished_runs, format_ci, load_runs, mean_ci, run_metadata, run_name, summarize, write_run
@@ -51,11 +51,6 @@ def criterion_names() -> list[str]:
 _POSITIVE = ('width', 'train_size', 'test_size', 'n_train', 'n_test', 'epochs', 'train_iters', 'test_iters', 'batch_size')
 RECIPE = ('lr', 'warmup_epochs', 'clip', 'alpha')   # training choices a run may override (else `TrainConfig.preset`'s)
 
-def _int_at_least(v, name, lo=1):
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-    return v
-
 def data_files(task: str, size: int, split: str, data_dir) -> list[Path]:
     "The easy-to-hard files an experiment reads from `data_dir` for `task` at `size`."
     if task == 'mazes':
@@ -78,10 +73,10 @@ def dtnet_settings(task: str, preset: str = 'quick', *, criterion: str = 'none',
     unknown = set(given) - set(_POSITIVE) - set(RECIPE)
     if unknown: raise TypeError(f"unknown setting(s) {sorted(unknown)}; expected some of: {', '.join(_POSITIVE + RECIPE)}")
     s = dict(task=task, preset=preset, criterion=criterion, density=1.0 if criterion == 'none' else check_density(density),
-             scope=scope, seed=_int_at_least(seed, 'seed', 0), **DTNET_PRESETS[(task, preset)])
+             scope=scope, seed=check_int(seed, 'seed', 0), **DTNET_PRESETS[(task, preset)])
     s.update({k: v for k, v in given.items() if v is not None})
     if options: s['options'] = _checked_options(criterion, options)
-    for k in _POSITIVE: _int_at_least(s[k], k)
+    for k in _POSITIVE: check_int(s[k], k)
     if any(k in s for k in RECIPE):                    # checked by the training config itself, before any compute
         from drn_prune.train import TrainConfig
         TrainConfig.preset(task, preset, **{k: s[k] for k in RECIPE if k in s})
@@ -257,9 +252,9 @@ def _dtnet_run(settings: dict, device: torch.device, ckpt: Path | None, resume: 
 def run_dtnet(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.PathLike | None = None,
               device: str | None = None, resume: bool = True, progress: bool = True, threads: int | None = None) -> dict:
     "Prune at initialization, train and evaluate one DTNet run; write its folder (see above); return what it made."
-    from drn_prune.core import default_device
     t0 = time.perf_counter()
-    device = torch.device(device) if device else default_device()
+    device = check_device(device)
+    check_writable(Path(out_dir) / settings['task'] / 'runs', 'results folder')      # fail before training, not after it
     name = dtnet_run_name(settings)
     ckpt = Path(ckpt_dir) / settings['task'] / name / 'checkpoint.pt' if ckpt_dir else None
     # flush-denormal on the CPU: a dying state would otherwise crawl in subnormal floats; restored after the run
