@@ -46,6 +46,7 @@ def check_options(criterion: str, options: dict) -> dict:
     if unknown: raise ValueError(f"criterion {criterion!r} has no option {unknown}; its options: {known}")
     return dict(options)
 
+# %% ../nbs/11_criteria.ipynb #5de0f701
 def _parse_value(text: str, default, name: str):
     if isinstance(default, bool):
         low = text.lower()
@@ -80,6 +81,7 @@ def _make_loss(loss_fn, forward_fn):
     if loss_fn is not None: return loss_fn
     return lambda model, x, y: F.cross_entropy(forward_fn(model, x), y)
 
+# %% ../nbs/11_criteria.ipynb #5de0f702
 def _as_batches(data, n_batches: int, device) -> list:
     "One batch `(x, y)` (or a bare tensor `x`) -> `[batch]`; an iterable of batches -> its first `n_batches`."
     if data is None: return []
@@ -120,6 +122,7 @@ def _params_to_score(model, mask):
     params = dict(model.named_parameters())
     return {n: params[n] for n in mask}
 
+# %% ../nbs/11_criteria.ipynb #3fdd5b01
 def score(model: nn.Module, criterion: str, data=None, *, loss_fn=None, forward_fn=None, n_batches: int = 1,
           mask: Mask | None = None, seed: int = 0, **kw) -> dict[str, torch.Tensor]:
     "Scores of the prunable weights of `model` under `criterion` (higher = kept); pruned weights of `mask` get `-inf`."
@@ -182,6 +185,7 @@ def _check_keeps_some(model, density: float, scope: str):
     if scope == 'tensor' and empty:
         raise ValueError(f"density {density} keeps no weight of {', '.join(empty)} under scope 'tensor' (pass allow_empty=True if intended)")
 
+# %% ../nbs/11_criteria.ipynb #3fb99101
 def prune(model: nn.Module, criterion: str, density: float, data=None, *, loss_fn=None, forward_fn=None,
           n_batches: int = 1, scope: str = 'global', iterations: int | None = None, mask: Mask | None = None,
           seed: int = 0, invert: bool = False, allow_empty: bool = False, **kw) -> Mask:
@@ -281,6 +285,7 @@ def _double_backward(params, v, gl):
     hv = torch.autograd.grad(z, [params[n] for n in names], allow_unused=True)
     return {n: torch.zeros_like(params[n]) if h is None else h for n, h in zip(names, hv)}
 
+# %% ../nbs/11_criteria.ipynb #318d7d01
 @register_criterion('grasp')
 def grasp_scores(model, params, batches, *, loss_fn, temperature: float = 200., hvp: str = 'double', **_):
     "GraSP, sign flipped so that higher = kept: `w * (H g)` with logits / `temperature` (Wang et al., 2020)."
@@ -363,6 +368,7 @@ def temporal_jacobian_chi(model: nn.Module, x: torch.Tensor, steps: int | None =
         h = h_next
     return torch.stack(chis).mean()
 
+# %% ../nbs/11_criteria.ipynb #c8ee9d01
 @register_criterion('jacobian')
 def jacobian_scores(model, params, batches, *, steps=None, last_steps: int = 4, normalize: bool = True,
                     inputs: str = 'score', batch_size: int = 64, names=None, eps: float = 1e-8, seed: int = 0, **_):
@@ -399,6 +405,7 @@ def _multiplies_input(grad_at_x: torch.Tensor, grad_at_0) -> torch.Tensor:
     "Weights with a step gradient at the input but none at a zero input (`d(w x)/dw = x`)."
     return grad_at_x != 0 if grad_at_0 is None else (grad_at_x != 0) & (grad_at_0 == 0)
 
+# %% ../nbs/11_criteria.ipynb #c8ee9d02
 def input_weights(model, params: dict, h: torch.Tensor, x: torch.Tensor, t: int = 0) -> dict[str, torch.Tensor]:
     "Per parameter of `params`, the weights that multiply the input of `model.step(h, x, t)` (bool masks)."
     at_x = torch.autograd.grad(model.step(h, x, t).sum(), list(params.values()), allow_unused=True)

@@ -105,6 +105,7 @@ def _rows(metrics: list[dict], **cols) -> pd.DataFrame:
     for i, (k, v) in enumerate(cols.items()): df.insert(i, k, v)
     return df
 
+# %% ../nbs/32_lottery.ipynb #35c62c01
 def run_imp(make_model: Callable[[], nn.Module], train_data, config: TrainConfig, levels: int, root: str | Path,
             params: dict, *, val_data=None, fraction: float = 0.2, scope: str = 'global', output_fraction: float | None = None,
             output_layer: str | None = None, rewind_step: int = 0, device=None, progress: bool = True,

@@ -52,6 +52,7 @@ def _locked(folder: Path):
         yield
     finally: os.close(fd)          # closing releases the lock
 
+# %% ../nbs/40_runs.ipynb #e2b83e01
 def write_run(folder: str | os.PathLike, files: dict) -> Path:
     "Write `files` (name -> DataFrame / dict / str / object with `.save`) into `folder`, replacing it as a whole."
     folder = Path(folder); folder.parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +87,7 @@ def check_run_files(folder: str | os.PathLike, names=None) -> list[str]:
             bad.append(n)
     return bad
 
+# %% ../nbs/40_runs.ipynb #e2b83e02
 def _cpu_model() -> str:
     "The CPU's model name (Linux /proc/cpuinfo), else what `platform` says."
     try:

@@ -48,6 +48,7 @@ def parse_values(text: str, kind: str = 'str', name: str = 'value') -> list:
     if not out: raise ValueError(f"parameter {name} has no values: {text!r}")
     return out
 
+# %% ../nbs/50_sweep.ipynb #e0e91d01
 def parse_grid(pairs: list[tuple[str, str]], declared: dict[str, str]) -> dict[str, list]:
     "Name -> list of typed values, from `-p name values` pairs checked against the notebook's `declared` parameters."
     grid = {}
@@ -97,6 +98,7 @@ def run_point(notebook: str | os.PathLike, params: dict, folder: str | os.PathLi
     atomic_write_text(folder / 'status.json', json.dumps(status, indent=1, default=str))
     return status
 
+# %% ../nbs/50_sweep.ipynb #18598e01
 def _execute(notebook, params: dict, folder: Path, retries: int, start_timeout: int) -> dict:
     "papermill once, and again (up to `retries` times) if the kernel failed to start; the status without bookkeeping."
     import papermill

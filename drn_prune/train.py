@@ -215,6 +215,7 @@ def _load_checkpoint(ckpt_path: Path, config: TrainConfig, model, opt, gens, dev
     torch.set_rng_state(ck['rng']['torch'])     # inside train's fork_rng: the caller's stream is untouched
     return ck
 
+# %% ../nbs/30_train.ipynb #03588101
 def _save_checkpoint(ckpt_path, model, opt, gens, epoch, step, history, config, identity: dict):
     atomic_torch_save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'epoch': epoch, 'step': step,
                        'rng': {'data': gens[0].get_state(), 'nk': gens[1].get_state(), 'torch': torch.get_rng_state()},

@@ -79,6 +79,7 @@ class CharWindows(Dataset):
         x, y = self.ids[s:s + self.seq_len], self.ids[s + 1:s + self.seq_len + 1]
         return (F.one_hot(x, self.vocab_size).float() if self.one_hot else x), y
 
+# %% ../../nbs/data/04_sequences.ipynb #c4246b01
 def tiny_shakespeare(seq_len: int = 100, val_fraction: float = 0.1, stride: int | None = None, one_hot: bool = True,
                      data_dir: str | os.PathLike | None = None) -> tuple[CharWindows, CharWindows, CharVocab]:
     "(train windows, validation windows, vocabulary) of Tiny Shakespeare, split into two contiguous parts."

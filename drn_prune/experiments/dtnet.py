@@ -148,6 +148,7 @@ def accuracy_table(results: pd.DataFrame, iterations, baseline: str = 'none', ru
     out = pd.DataFrame(rows)
     return pd.concat([out[out.criterion == baseline], out[out.criterion != baseline]], ignore_index=True)   # baseline first
 
+# %% ../../nbs/experiments/41_dtnet.ipynb #7e37a801
 def format_accuracy_table(table: pd.DataFrame, iterations) -> pd.DataFrame:
     "`accuracy_table` for reading: 'mean ± half-width' per iteration, and the paired difference to dense as 'Δ@it'."
     keep = [c for c in ('criterion', 'density', 'seeds', 'fitted') if c in table]
@@ -335,6 +336,7 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     atomic_write_text(out / f'{tag}.md', text)
     return dict(tag=tag, results=results, table=table, runs=runs, ax=ax)
 
+# %% ../../nbs/experiments/41_dtnet.ipynb #a1e87801
 def write_summaries(out_dir: str | os.PathLike, task: str) -> list[str]:
     "Rebuild the summary of every group of comparable finished `task` runs under `out_dir` (after a sweep); returns their tags."
     tags = []

@@ -204,6 +204,7 @@ def plot_alignment(al: pd.DataFrame, path):
         ax.legend()
     _save(fig, path)
 
+# %% ../../nbs/experiments/44_dynamics.ipynb #696e3a01
 def plot_ticket(tk: pd.DataFrame, tsw: pd.DataFrame, path):
     "Angle histograms of fc0 and fc1 (init, dense, ticket) and the neurons-removed curves of dense and ticket."
     import matplotlib.pyplot as plt

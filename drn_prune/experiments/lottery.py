@@ -64,6 +64,7 @@ def lottery_settings(preset: str = 'quick', *, init: str = 'xavier_normal', seed
     if s['data_dir'] is not None: s['data_dir'] = str(s['data_dir'])
     return s
 
+# %% ../../nbs/experiments/43_lottery.ipynb #9fdfe401
 def _require(p: Path):
     if not p.is_file(): raise ValueError(f"MNIST file not found: {p} (pass data_dir=..., set $DRN_PRUNE_DATA, or use data='random')")
 
@@ -205,6 +206,7 @@ def plot_net_size(sp: pd.DataFrame, levels: int, epochs: int, path: Path):
     axs[1].legend(fontsize=8)
     _save(fig, path)
 
+# %% ../../nbs/experiments/43_lottery.ipynb #61b60901
 def plot_accuracy(acc: pd.DataFrame, inits: list[str], title: str, path: Path):
     "Mean test accuracy with its 95% interval against % of weights remaining, one line per init in `inits`."
     import matplotlib.pyplot as plt

@@ -358,6 +358,7 @@ def plot_fig1(f1: pd.DataFrame, settings: dict, gates):
     fig.tight_layout()
     return fig
 
+# %% ../../nbs/experiments/42_rnn.ipynb #d2dd1b01
 def plot_fig2(sv: pd.DataFrame, title: str):
     "Figure 2: the distribution (quantile curves) of the singular values of J_t per criterion."
     import matplotlib.pyplot as plt

@@ -131,6 +131,7 @@ def split_group(label: str) -> tuple[int, str, str]:
     l, g, k = label.split('.')
     return int(l[1:]), g, k
 
+# %% ../../nbs/models/21_rnn.ipynb #5896bd01
 class RNNClassifier(nn.Module):
     "A stack of `num_layers` `cell` layers with a linear head on the last `h`; exposes the recurrence protocol."
     prune_exclude = ('head.weight',)
