@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 import torch.nn.functional as F
-from ..core import run_steps, Recurrent
+from ..core import run_steps, Recurrent, check_int
 
 # %% auto #0
 __all__ = ['BasicBlock', 'DTNet', 'DTNet1D', 'DTNet2D', 'prefix_sums_inputs', 'FFNet', 'FFNet1D', 'FFNet2D']
@@ -39,7 +39,7 @@ class DTNet(nn.Module):
                  recall_relu: bool = False, max_iters: int = 30, n_blocks: int = 2):
         super().__init__()
         if dim not in (1, 2): raise ValueError(f"dim must be 1 or 2, got {dim!r}")
-        if width < 1 or max_iters < 1: raise ValueError(f"width and max_iters must be >= 1, got {width}, {max_iters}")
+        width, in_channels, max_iters = check_int(width, 'width'), check_int(in_channels, 'in_channels'), check_int(max_iters, 'max_iters')
         self.dim, self.width, self.in_channels, self.recall, self.max_iters = dim, int(width), in_channels, recall, int(max_iters)
         self.projection = nn.Sequential(_conv(dim, in_channels, width), nn.ReLU())
         self.recur_block = _recurrent_block(dim, width, in_channels, recall, recall_relu, n_blocks)
@@ -58,6 +58,9 @@ class DTNet(nn.Module):
         self._check_input(x)
         return self.projection(x)
     def step(self, state: torch.Tensor, x: torch.Tensor, t: int = 0) -> torch.Tensor:
+        if state.shape[:2] != (x.shape[0], self.width) or state.shape[2:] != x.shape[2:]:
+            raise ValueError(f"state {list(state.shape)} does not fit input {list(x.shape)}: expected [{x.shape[0]}, {self.width}, "
+                             f"{', '.join(map(str, x.shape[2:]))}] (batch, width, positions)")
         return self.recur_block(torch.cat([state, x], 1) if self.recall else state)
     def readout(self, state: torch.Tensor) -> torch.Tensor: return self.head(state)
     def default_steps(self, x: torch.Tensor) -> int: return self.max_iters
@@ -65,8 +68,7 @@ class DTNet(nn.Module):
     def forward(self, x: torch.Tensor, iters: int | None = None, state: torch.Tensor | None = None,
                 return_state: bool = False, start: int = 0):
         "Logits after `iters` iterations (default `max_iters`), from `state` (reached after `start` steps) if given; `(logits, state)` if `return_state`."
-        iters = self.max_iters if iters is None else int(iters)
-        if iters < 0: raise ValueError(f"iters must be >= 0, got {iters}")
+        iters = self.max_iters if iters is None else check_int(iters, 'iters', 0)
         state = self.init_state(x) if state is None else state
         for t in range(start, start + iters): state = self.step(state, x, t)
         out = self.readout(state)
@@ -77,6 +79,9 @@ class DTNet(nn.Module):
             shape = '[N, %d, L]' % self.in_channels if self.dim == 1 else '[N, %d, H, W]' % self.in_channels
             hint = ' (prefix-sum bits [N, L] go through prefix_sums_inputs)' if self.dim == 1 else ''
             raise ValueError(f"{type(self).__name__} expects input {shape}, got {list(x.shape)}{hint}")
+        want = self.projection[0].weight.dtype
+        if x.dtype != want:
+            raise TypeError(f"{type(self).__name__} expects {want} inputs (its weights' dtype), got {x.dtype}; convert with x.to({want})")
 
     def prune_groups(self) -> dict:
         "Parameter name -> layer label: projection, recall, block1.conv1 ... block2.conv2, head1..head3."
