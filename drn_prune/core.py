@@ -13,16 +13,21 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'DATA_HINT', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode',
-           'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'check_int',
-           'check_device', 'check_writable', 'markdown_table', 'Recurrent', 'run_steps', 'n_samples', 'take', 'batches',
+__all__ = ['DATA_ENV', 'DATA_HINT', 'check_int', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode',
+           'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'check_device',
+           'check_writable', 'markdown_table', 'Recurrent', 'run_steps', 'n_samples', 'take', 'batches',
            'data_fingerprint', 'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last']
 
 # %% ../nbs/00_core.ipynb #6da81256
+def check_int(value: Any, name: str, lo: int = 1) -> int:
+    "Return `value` as an int if it is an integer >= `lo` (not a bool, a float or a string), else raise `ValueError`."
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo:
+        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
+    return int(value)
+
 def seed_everything(seed: int, deterministic: bool = False) -> torch.Generator:
     "Seed `random`, NumPy and torch (CPU and CUDA) with `seed`; return a `torch.Generator` seeded likewise."
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check_int(seed, 'seed', 0)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -104,12 +109,6 @@ def check_choice(value: Any, choices: Iterable, name: str) -> Any:
         raise ValueError(f"unknown {name} {value!r}; expected one of: {', '.join(map(str, choices))}")
     return value
 
-def check_int(value: Any, name: str, lo: int = 1) -> int:
-    "Return `value` as an int if it is an integer >= `lo` (not a bool, a float or a string), else raise `ValueError`."
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
-    return int(value)
-
 def check_device(device: str | torch.device | None) -> torch.device:
     "`device` as a `torch.device` ('' or None: the best available), if this machine has it; else a `ValueError` naming it."
     if device in (None, ''): return default_device()
@@ -190,9 +189,7 @@ def batches(data, batch_size: int | None = None, order: torch.Tensor | None = No
         return
     n = n_samples(data)
     if n == 0: raise ValueError("data holds no sample")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
-    bs = n if batch_size is None else int(batch_size)
+    bs = n if batch_size is None else check_int(batch_size, 'batch_size (or None: one batch)')
     if order is None and _is_pair(data):
         for i in range(0, n, bs): yield data[0][i:i + bs], data[1][i:i + bs]
         return
@@ -230,8 +227,7 @@ def _set_rng_states(states: tuple):
 @contextmanager
 def run_settings(threads: int | None = None, flush_denormal: bool | None = None, seed: int | None = None):
     "Set torch threads, flush-denormal and the seeds for the block; restore them (and every RNG state) afterwards."
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1):
-        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
+    if threads is not None: check_int(threads, 'threads (or None: unchanged)')
     before = torch.get_num_threads(), flush_denormal_enabled(), _rng_states()
     try:
         if threads is not None: torch.set_num_threads(int(threads))

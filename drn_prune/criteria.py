@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import Recurrent, batches as core_batches, check_choice, check_density
+from .core import Recurrent, batches as core_batches, check_choice, check_density, check_int
 from .masks import Mask, param_groups, prunable_parameters
 
 # %% auto #0
@@ -90,8 +90,7 @@ def _as_batches(data, n_batches: int, device) -> list:
             (data[1] is None or isinstance(data[1], torch.Tensor)):
         batches = [tuple(data)]
     else:
-        if not isinstance(n_batches, numbers.Integral) or n_batches < 1:
-            raise ValueError(f"n_batches must be a positive integer, got {n_batches!r}")
+        check_int(n_batches, 'n_batches')
         batches = [(b[0], b[1] if len(b) > 1 else None) for b in islice(core_batches(data), n_batches)]   # the library's one batch reader
     if not batches: raise ValueError("data holds no batch")
     return [(x.to(device), None if y is None else y.to(device)) for x, y in batches]
@@ -194,8 +193,7 @@ def prune(model: nn.Module, criterion: str, density: float, data=None, *, loss_f
     if not allow_empty: _check_keeps_some(model, density, scope)
     check_choice(criterion, CRITERIA, 'criterion'); check_choice(scope, ('global', 'tensor'), 'scope')
     iterations = CRITERIA[criterion].iterations if iterations is None else iterations
-    if not isinstance(iterations, numbers.Integral) or isinstance(iterations, bool) or iterations < 1:
-        raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
+    check_int(iterations, 'iterations')
     current = Mask.ones(model) if mask is None else mask
     current.check(model)
     d0 = 1.0

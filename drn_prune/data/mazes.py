@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..core import data_dir as _data_dir, require_file, atomic_path, check_choice
+from ..core import data_dir as _data_dir, require_file, atomic_path, check_choice, check_int
 
 # %% auto #0
 __all__ = ['BLOCK', 'MAZE_SPLITS', 'maze_block', 'image_side', 'make_mazes', 'solve_maze', 'check_maze', 'check_mazes',
@@ -128,7 +128,7 @@ def _first_distinct(x: np.ndarray) -> np.ndarray:
 # %% ../../nbs/data/02_mazes.ipynb #d83acc04
 def make_mazes(n: int, size: int, seed: int = 0, unique: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     "`n` perfect `size` x `size` mazes: (inputs float32 [n, 3, 2s+6, 2s+6], solutions int64 [n, 2s+6, 2s+6]); `unique`: no repeats."
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1: raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    n = check_int(n, 'n')
     size = _check_size(size)
     need, have = n * (3 * 4 + 8) * image_side(size) ** 2, os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
     if need > have:   # float32 images + int64 solutions

@@ -11,18 +11,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset
 
-from ..core import data_dir as _data_dir, require_file, atomic_torch_save
+from ..core import data_dir as _data_dir, require_file, atomic_torch_save, check_int
 
 # %% auto #0
 __all__ = ['PREFIX_SUMS_FOLDER', 'make_prefix_sums', 'PrefixSumsDataset', 'train_val_split', 'prefix_sums_files',
            'save_prefix_sums', 'load_prefix_sums', 'plot_prefix_sums']
 
 # %% ../../nbs/data/01_prefix_sums.ipynb #19518106
-def _check_int(v, name: str, lo: int = 1) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-    return int(v)
-
 def _unique_bits(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
     "`n` distinct uniformly random bit strings of `length` bits as a uint8 array [n, length]."
     if 2 ** length <= max(2 ** 20, 4 * n):   # few strings: sample the integers without replacement
@@ -40,7 +35,7 @@ def _unique_bits(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
 
 def make_prefix_sums(n: int, length: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     "`n` distinct random bit strings of `length` bits: (inputs float32 [n, length] of 0/1, targets int64 [n, length] = cumsum mod 2)."
-    n, length = _check_int(n, 'n'), _check_int(length, 'length')
+    n, length = check_int(n, 'n'), check_int(length, 'length')
     if length < 63 and n > 2 ** length:
         raise ValueError(f"cannot draw n={n} distinct strings of length {length}: there are only 2**{length} = {2 ** length}")
     bits = _unique_bits(n, length, np.random.default_rng(seed))
@@ -97,7 +92,7 @@ def save_prefix_sums(inputs: torch.Tensor, targets: torch.Tensor, data_dir: str 
 
 def load_prefix_sums(length: int, data_dir: str | os.PathLike | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     "Read the easy-to-hard files of `length`: (inputs float32 [N, L] of 0/1, targets int64 [N, L]), checked."
-    length = _check_int(length, 'length')
+    length = check_int(length, 'length')
     fx, fy = prefix_sums_files(length, data_dir)
     tensors = []
     for f, what in ((fx, 'prefix-sum inputs'), (fy, 'prefix-sum targets')):
