@@ -178,8 +178,8 @@ def _check_keeps_some(model, density: float, scope: str):
     params = prunable_parameters(model)
     n = sum(p.numel() for p in params.values())
     if round(density * n) == 0:
-        raise ValueError(f"density {density} keeps no weight: round({density} * {n} prunable weights) = 0; the smallest density "
-                         f"that keeps one is {0.5 / n:.3g} (pass allow_empty=True if an empty mask is intended)")
+        raise ValueError(f"density {density} keeps no weight: round({density} * {n} prunable weights) = 0; a density above "
+                         f"{0.5 / n:.3g} keeps at least one (pass allow_empty=True if an empty mask is intended)")
     empty = [name for name, p in params.items() if round(density * p.numel()) == 0]
     if scope == 'tensor' and empty:
         raise ValueError(f"density {density} keeps no weight of {', '.join(empty)} under scope 'tensor' (pass allow_empty=True if intended)")

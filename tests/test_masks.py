@@ -40,9 +40,9 @@ def test_exact_keep_count(sz, d, crit, ties, seed, invert):
         with torch.no_grad():
             for p in net.parameters(): p.fill_(0.3)
     N = sum(p.numel() for p in prunable_parameters(net).values())
-    m = prune(net, crit, d, seed=seed, invert=invert)
+    m = prune(net, crit, d, seed=seed, invert=invert, allow_empty=True)
     assert m.kept() == round(d * N)
-    mt = prune(net, crit, d, seed=seed, scope='tensor')
+    mt = prune(net, crit, d, seed=seed, scope='tensor', allow_empty=True)
     assert [int(v.sum()) for v in mt.values()] == [round(d * v.numel()) for v in mt.values()]
 
 
@@ -51,10 +51,10 @@ def test_exact_keep_count(sz, d, crit, ties, seed, invert):
 def test_no_revival(sz, d1, d2, iters, seed):
     net = _mlp(sz)
     hi, lo = max(d1, d2), min(d1, d2)
-    m1 = prune(net, 'random', hi, seed=seed)
+    m1 = prune(net, 'random', hi, seed=seed, allow_empty=True)
     N = m1.numel()
     if round(lo * N) > m1.kept(): return
-    m2 = prune(net, 'random', lo, mask=m1, iterations=iters, seed=seed + 1)
+    m2 = prune(net, 'random', lo, mask=m1, iterations=iters, seed=seed + 1, allow_empty=True)
     assert m2.kept() == round(lo * N)
     assert (m2 & m1) == m2
 
@@ -63,7 +63,7 @@ def test_no_revival(sz, d1, d2, iters, seed):
 @given(sizes, densities, st.integers(0, 100))
 def test_mask_algebra_shuffle_and_io(sz, d, seed):
     net = _mlp(sz)
-    a, b = prune(net, 'random', d, seed=seed), prune(net, 'random', d, seed=seed + 1)
+    a, b = prune(net, 'random', d, seed=seed, allow_empty=True), prune(net, 'random', d, seed=seed + 1, allow_empty=True)
     assert (a | b).kept() + (a & b).kept() == a.kept() + b.kept()
     s = a.shuffled(seed)
     assert [int(v.sum()) for v in s.values()] == [int(v.sum()) for v in a.values()]
