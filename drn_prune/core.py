@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #63a41054
 from __future__ import annotations
-import hashlib, os, random, tempfile, numbers
+import ast, hashlib, os, random, tempfile, numbers
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Protocol, runtime_checkable
@@ -15,8 +15,8 @@ import torch
 # %% auto #0
 __all__ = ['DATA_ENV', 'DATA_HINT', 'check_int', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode',
            'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'check_device',
-           'check_writable', 'markdown_table', 'Recurrent', 'run_steps', 'n_samples', 'take', 'batches',
-           'data_fingerprint', 'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last']
+           'check_writable', 'check_parameters', 'markdown_table', 'Recurrent', 'run_steps', 'n_samples', 'take',
+           'batches', 'data_fingerprint', 'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def check_int(value: Any, name: str, lo: int = 1) -> int:
@@ -128,6 +128,29 @@ def check_writable(folder: str | os.PathLike, what: str = 'output folder') -> Pa
         with tempfile.NamedTemporaryFile(dir=folder, prefix='.probe.'): pass
     except OSError as e: raise OSError(f"{what} {folder} is not writable ({e.strerror or e}); choose another folder") from None
     return folder
+
+# %% ../nbs/00_core.ipynb #0b696705
+def _assigned(source: str) -> list[str]:
+    "Names assigned at the top level of Python `source` (`a = 1`, `a: int = 1`)."
+    names = []
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
+
+def check_parameters(history: list[str] | None = None) -> None:
+    "Under papermill: raise if a `-p` name is not a parameter the notebook declares (see above); else do nothing."
+    if history is None:
+        try: from IPython import get_ipython
+        except ImportError: return
+        ip = get_ipython()
+        history = list(getattr(getattr(ip, 'history_manager', None), 'input_hist_raw', None) or [])
+    injected = [i for i, s in enumerate(history) if s.lstrip().startswith('# Parameters')]
+    if not injected or injected[-1] == 0: return
+    declared, given = _assigned(history[injected[-1] - 1]), _assigned(history[injected[-1]])
+    unknown = [n for n in given if n not in declared]
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {', '.join(unknown)} (a typo?); this notebook takes: {', '.join(declared)}")
 
 # %% ../nbs/00_core.ipynb #3c3aea55
 def markdown_table(df, digits: int = 4) -> str:

@@ -100,3 +100,16 @@ def test_papermill_sees_every_parameter(nb):
     params = [c for c in cells(nb) if 'parameters' in c.get('metadata', {}).get('tags', [])]
     names = re.findall(r'^(\w+)\s*(?::[^=]+)?=', src(params[0]), re.M)
     assert sorted(papermill.inspect_notebook(str(nb))) == sorted(names), f'{nb.name}: papermill cannot parse some parameters'
+
+
+def test_a_misspelled_parameter_fails_in_the_first_cells(tmp_path):
+    "papermill only warns about an unknown -p name; the notebook itself must refuse it before any compute."
+    import os, papermill
+    from papermill.exceptions import PapermillExecutionError
+    os.environ['IN_TEST'] = '1'
+    try:
+        with pytest.raises(PapermillExecutionError, match=r'unknown parameter\(s\) densty'):
+            papermill.execute_notebook(str(ROOT / 'nbs' / 'prefix_sums.ipynb'), str(tmp_path / 'out.ipynb'),
+                                       parameters=dict(densty=0.5), cwd=str(ROOT / 'nbs'), progress_bar=False, kernel_name='python3')
+    finally: os.environ.pop('IN_TEST')
+    assert not list(tmp_path.glob('prefix_sums*')), 'nothing may be written'
