@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import atomic_path, atomic_write_text, check_choice, markdown_table, run_settings
+from ..core import atomic_path, atomic_write_text, check_choice, check_device, check_writable, markdown_table, run_settings
 from ..dynamics import alignment_summary, angles_to_centers, structured_sweep, unit_vectors
 from ..evaluate import evaluate
 from .lottery import DATA, _int_in, classifier_config, lottery_data, lottery_settings, run_lottery
@@ -135,8 +135,8 @@ def ticket_study(s: dict, train_data, test_data, out_dir, ckpt_dir=None, device=
 def run_dynamics(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.PathLike | None = None,
                  device=None, progress: bool = True) -> dict:
     "One seed of the dynamics study (see above); returns the run folder and its tables."
-    s = settings
-    folder = Path(out_dir) / 'dynamics' / 'runs' / run_name(s, 'dynamics')
+    s, device = settings, check_device(device)
+    folder = check_writable(Path(out_dir) / 'dynamics' / 'runs', 'results folder') / run_name(s, 'dynamics')   # before any training
     with run_settings(threads=s['threads'], seed=s['seed']) as process:
         t0 = time.time()
         train_data, test_data = lottery_data(dict(n_train=s['n_train'], n_test=s['n_test'], data=s['data'], data_dir=s['data_dir']))

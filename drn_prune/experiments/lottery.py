@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import atomic_path, atomic_write_text, check_choice, markdown_table, run_settings
+from ..core import atomic_path, atomic_write_text, check_choice, check_device, check_writable, markdown_table, run_settings
 from ..data.mnist import mnist_files
 from ..data.sequences import load_seq_mnist
 from ..lottery import BRANCHES, imp_settings, keep_count, run_branch, run_imp
@@ -109,8 +109,8 @@ def _levels_table(rd: Path, levels: list[int], name: str) -> pd.DataFrame:
 def run_lottery(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.PathLike | None = None,
                 device=None, progress: bool = True) -> dict:
     "One (init, seed) IMP run and its branches (see above); returns the run folder and its tables."
-    s = settings
-    folder = Path(out_dir) / 'lottery' / 'runs' / run_name(s, 'lottery')
+    s, device = settings, check_device(device)
+    folder = check_writable(Path(out_dir) / 'lottery' / 'runs', 'results folder') / run_name(s, 'lottery')   # before any training
     config = classifier_config(s['epochs_per_level'], s['seed'], s['lr'], s['batch_size'])
     rd = Path(ckpt_dir or out_dir) / 'lottery' / run_name(imp_settings({k: s[k] for k in IMP_KEYS}, config, s['fraction'], s['scope'],
                                                                        rewind_step=s['rewind_step']), 'imp')

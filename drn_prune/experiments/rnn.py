@@ -12,8 +12,8 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..core import (check_choice, check_density, default_device, markdown_table, atomic_path,
-                            atomic_write_text, run_settings, take)
+from ..core import (check_choice, check_density, check_device, check_writable, markdown_table,
+                            atomic_path, atomic_write_text, run_settings, take)
 from ..criteria import prune
 from ..models.rnn import CELLS, INITS, RNNClassifier, split_group, jacobian_singular_values
 from ..data.sequences import load_seq_mnist, load_seq_mnist1d, tiny_shakespeare
@@ -88,7 +88,7 @@ def rnn_settings(preset: str = 'quick', **given) -> dict:
     _positive(s, ('lr', 'lm_lr'), float)
     _positive(s, ('clip',), float, zero_ok=('clip',))
     if 0 < s['n_train'] < s['prune_batch']: raise ValueError(f"n_train ({s['n_train']}) must be at least prune_batch ({s['prune_batch']}) or 0 (all)")
-    if s['device'] != 'auto': torch.device(s['device'])   # a RuntimeError names a bad device string
+    if s['device'] != 'auto': check_device(s['device'])   # a device this machine lacks is an error now, not after the data
     s['table5_dense'] = bool(s['table5_dense'])
     return s
 
@@ -224,7 +224,7 @@ def run_rnn(run: dict, out_dir, *, threads: int = 1, device=None, progress: bool
     "Train one run (see `one_run`) into `out_dir/rnn/runs/<name>/`, or read it back if that folder is finished."
     folder = run_folder(run, out_dir)
     if (folder / 'meta.json').exists(): return _read_run(folder)
-    device = torch.device(device) if device is not None else default_device()
+    device = check_device(device)
     t0 = time.perf_counter()
     with run_settings(threads=threads, seed=run['seed']) as process:
         model, mask, history, t_prune = fit_run(run, device, progress)
@@ -290,11 +290,12 @@ def criterion_runtime(settings: dict, device=None) -> pd.DataFrame:
 
 # %% ../../nbs/experiments/42_rnn.ipynb #6a7847d7
 def _device(settings: dict):
-    return default_device() if settings['device'] == 'auto' else torch.device(settings['device'])
+    return check_device('' if settings['device'] == 'auto' else settings['device'])
 
 def run_study(settings: dict, out_dir, progress: bool = True) -> pd.DataFrame:
     "Run every distinct run the chosen parts need (reusing finished ones), and write Figure 1's and Table 6's data; the results, one row per run."
     from tqdm.auto import tqdm
+    check_writable(Path(out_dir) / 'rnn' / 'runs', 'results folder')        # before any training
     dev, runs = _device(settings), {}
     for p in settings['parts']:
         for r in table_runs(settings, p): runs.setdefault(run_folder(r, out_dir).name, r)
