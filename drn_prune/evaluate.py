@@ -15,7 +15,7 @@ from .core import Recurrent, batches, channels_last as _channels_last, check_cho
 
 # %% auto #0
 __all__ = ['TASKS', 'READOUTS', 'EVAL_TASKS', 'infer_task', 'non_wall', 'predict', 'solved', 'accuracy_by_iteration',
-           'predict_by_iteration', 'batch_metrics', 'evaluate']
+           'predict_by_iteration', 'check_targets', 'batch_metrics', 'evaluate']
 
 # %% ../nbs/31_evaluate.ipynb #12f93b86
 TASKS = ('mazes', 'prefix_sums', 'plain')
@@ -137,12 +137,21 @@ def _logits(model, x, task, iters):
     if task == 'next_token': return model(x, all_steps=True).transpose(1, 2)       # [N, V, T]: classes second
     return model.readout(run_steps(model, x, iters))
 
+def check_targets(logits: torch.Tensor, y: torch.Tensor, task: str = '') -> torch.Tensor:
+    "`y` if it holds one class index in [0, C) per output position of `logits` ([N, C, ...]); else a `ValueError` saying what is expected."
+    want = logits.shape[:1] + logits.shape[2:]
+    if y.shape != want:
+        raise ValueError(f"targets of shape {tuple(y.shape)} do not match the model's output {tuple(logits.shape)} "
+                         f"(expected targets {tuple(want)}{f' for task {task!r}' if task else ''})")
+    if y.is_floating_point() or y.dtype == torch.bool: raise ValueError(f"targets must be integer class indices, got {y.dtype}")
+    if y.numel() and (int(y.min()) < 0 or int(y.max()) >= logits.shape[1]):
+        raise ValueError(f"targets must be class indices in [0, {logits.shape[1]}), got values in [{int(y.min())}, {int(y.max())}]")
+    return y
+
 def batch_metrics(logits: torch.Tensor, x: torch.Tensor, y: torch.Tensor, task: str) -> tuple[torch.Tensor, int, int]:
     "(mean cross-entropy, items right, items) of one batch's `logits` (classes in dim 1) against `y` under `task`."
     mask = non_wall(x) if task == 'mazes' else None
-    if logits.shape[:1] + logits.shape[2:] != y.shape:
-        raise ValueError(f"targets of shape {tuple(y.shape)} do not match the model's output {tuple(logits.shape)} "
-                         f"(expected targets {tuple(logits.shape[:1] + logits.shape[2:])} for task {task!r})")
+    check_targets(logits, y, task)
     loss = F.cross_entropy(logits.float(), y, reduction='none')
     loss = loss[mask].mean() if mask is not None else loss.mean()
     if task == 'next_token': return loss, int((logits.argmax(1) == y).sum()), y.numel()

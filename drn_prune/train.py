@@ -16,7 +16,7 @@ from typing import Callable
 import hashlib
 from .core import (run_steps, check_choice, atomic_torch_save, atomic_write_text, batches, n_samples,
                             channels_last as _channels_last, check_int, check_writable, data_fingerprint)
-from .evaluate import batch_metrics, evaluate, non_wall, predict, solved, infer_task
+from .evaluate import batch_metrics, check_targets, evaluate, non_wall, predict, solved, infer_task
 
 # %% auto #0
 __all__ = ['NK_DRAWS', 'OPTIMIZERS', 'PROGRESSIVE_TASKS', 'TRAIN_TASKS', 'HISTORY_COLUMNS', 'draw_nk', 'pixel_loss',
@@ -38,7 +38,7 @@ def draw_nk(train_iters: int, generator: torch.Generator, how: str = 'published'
 # %% ../nbs/30_train.ipynb #5fb5d7bc
 def pixel_loss(logits: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
     "Cross-entropy per position, averaged over all positions, or over those where `mask` is True (maze non-walls)."
-    loss = F.cross_entropy(logits.float(), y, reduction='none')
+    loss = F.cross_entropy(logits.float(), check_targets(logits, y), reduction='none')
     return loss[mask].mean() if mask is not None else loss.mean()
 
 # %% ../nbs/30_train.ipynb #5fb5d701

@@ -73,6 +73,9 @@ class MLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x.flatten(1)
+        if h.shape[1] != self.sizes[0]:
+            raise ValueError(f"MLP expects {self.sizes[0]} input features per sample (e.g. 28x28 images), got input {list(x.shape)} "
+                             f"= {h.shape[1]} features")
         for l in self.layers[:-1]: h = torch.relu(l(h))
         return self.layers[-1](h)
 
@@ -89,7 +92,7 @@ class ConvNet(nn.Module):
     def __init__(self, widths: Sequence[int] = (16, 32), in_channels: int = 1, n_classes: int = 10, side: int = 28,
                  init: str | None = 'kaiming_normal', generator: torch.Generator | None = None):
         super().__init__()
-        self.widths, self.in_channels = tuple(int(w) for w in widths), in_channels
+        self.widths, self.in_channels, self.side = tuple(int(w) for w in widths), in_channels, side
         c = in_channels
         for i, w in enumerate(self.widths):
             self.add_module(f'conv{i}', nn.Conv2d(c, w, 3, padding=1)); c = w; side //= 2
@@ -108,5 +111,8 @@ class ConvNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x.unsqueeze(1) if x.dim() == 3 else x
+        if h.dim() != 4 or h.shape[1] != self.in_channels or h.shape[2:] != (self.side, self.side):
+            raise ValueError(f"ConvNet expects images [N, {self.in_channels}, {self.side}, {self.side}] (or [N, {self.side}, {self.side}] "
+                             f"for one channel), got {list(x.shape)}")
         for c in self.convs: h = nn.functional.max_pool2d(torch.relu(c(h)), 2)
         return self.fc(h.flatten(1))

@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import check_choice
+from ..core import check_choice, check_int
 
 # %% auto #0
 __all__ = ['CELLS', 'INITS', 'init_weight_', 'RNNLayer', 'split_group', 'RNNClassifier', 'step_jacobians',
@@ -38,6 +38,7 @@ class RNNLayer(nn.Module):
     "One recurrent layer of `cell` ('rnn', 'gru', 'lstm', 'peephole') with separate per-gate input/recurrent weights."
     def __init__(self, cell: str, input_size: int, hidden_size: int, bias: bool = True):
         super().__init__()
+        input_size, hidden_size = check_int(input_size, 'input_size'), check_int(hidden_size, 'hidden_size')
         self.cell, self.input_size, self.hidden_size, self.bias = check_choice(cell, CELLS, 'cell'), input_size, hidden_size, bias
         self.gates = CELLS[cell]
         H, I = hidden_size, input_size
@@ -139,7 +140,7 @@ class RNNClassifier(nn.Module):
                  num_layers: int = 1, bias: bool = True, init: str = 'xavier_uniform'):
         super().__init__()
         check_choice(cell, CELLS, 'cell'); check_choice(init, INITS, 'init')
-        if num_layers < 1: raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+        check_int(num_layers, 'num_layers'); check_int(num_classes, 'num_classes')
         self.cell, self.hidden_size, self.init = cell, hidden_size, init
         self.layers = nn.ModuleList(RNNLayer(cell, input_size if l == 0 else hidden_size, hidden_size, bias)
                                     for l in range(num_layers))
