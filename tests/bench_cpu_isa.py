@@ -8,6 +8,21 @@ which settings agree. Compare the loss of a setting with the same setting's loss
 that gives the same bits on both is the switch to use.
 
 Usage: python tests/bench_cpu_isa.py [--epochs 1]
+
+Measured 2026-12-01 on the project's 2-core Intel Xeon (AVX-512; two other training runs sharing the cores, so the
+times are rough), epoch-1 loss of the quick maze run (committed: 0.6264975674):
+
+    default (ATen AVX512, MKL and oneDNN their own choice)   0.6264975674   49 s/epoch   the committed run, bit for bit
+    ATEN_CPU_CAPABILITY=avx2                                 0.6264975674   x1.6         same bits: ATen's own kernels do not matter here
+    + MKL_CBWR=AVX2 + ONEDNN_MAX_CPU_ISA=AVX2                0.6233818434   x2.5         other bits: the convolutions (oneDNN) decide
+    ATen default + MKL_CBWR=COMPATIBLE + oneDNN SSE41        0.6261642434   x8.8
+    oneDNN off for convolutions                              0.6193980616   x2.9
+
+An AMD EPYC (AVX2) machine of the same kind gave 0.62551 for the default run. Pinning everything to AVX2 here gives
+0.62338, not 0.62551: pinning the instruction set does not make the two machines agree (oneDNN and MKL also choose
+kernels by processor, cache sizes and vendor), and it costs 1.6-8.8x. So a CPU run is reproducible bit for bit on
+the same processor model and instruction set with the same thread count (meta.json records all three), not across
+processors; how far a single run can swing is what the seeds and the intervals are for.
 """
 import argparse, json, os, subprocess, sys, time
 
