@@ -37,4 +37,4 @@ test: sync-check
 maze: export OMP_NUM_THREADS = 1   # the committed figures used one thread: same seed + same threads = same numbers
 maze: install
 	mkdir -p runs
-	papermill nbs/maze.ipynb runs/maze_out.ipynb -k python3 --cwd nbs
+	papermill nbs/maze.ipynb runs/maze_out.ipynb -k python3 --cwd nbs --log-output   # the run streams its own progress
