@@ -88,9 +88,11 @@ def run_point(notebook: str | os.PathLike, params: dict, folder: str | os.PathLi
     atomic_write_text(folder / 'params.json', json.dumps(params, indent=1, sort_keys=True))
     t0 = time.time()
     in_test = os.environ.pop('IN_TEST', None)    # a grid point is a real run, also when a test suite starts the sweep
+    os.environ['DRN_SWEEP_POINT'] = str(folder)   # the kernel inherits it: which point a kernel belongs to
     try:
         status = _execute(notebook, params, folder, retries, start_timeout)
     finally:
+        os.environ.pop('DRN_SWEEP_POINT', None)
         if in_test is not None: os.environ['IN_TEST'] = in_test
     status.update(params=params, folder=str(folder), log=str(folder / 'log.txt'), seconds=round(time.time() - t0, 1),
                   peak_rss_mb=round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
