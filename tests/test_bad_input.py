@@ -128,7 +128,7 @@ def test_08_a_truncated_table_is_left_out_by_name_and_a_damaged_meta_is_named(tm
     with pytest.warns(UserWarning, match='skipping run .*r0: meta.json differ'):
         assert len(load_runs(tmp_path)) == 0
     (tmp_path / 'r0' / 'manifest.json').unlink()           # a folder written before manifests: its meta.json is read, and named
-    with pytest.raises(ValueError, match='r0/meta.json is not valid JSON'):
+    with pytest.raises(ValueError, match='r0/meta.json is not valid JSON'), pytest.warns(UserWarning, match='r1'):
         load_runs(tmp_path)
 
 
