@@ -2,6 +2,7 @@
 #   make test   -- the test suite CI runs (nbdev sync/clean check, nbdev_test, pytest, papermill parameters)
 #   make maze   -- the main job: nbs/maze.ipynb end to end on the quick preset (results in figures/,
 #                  the executed notebook in runs/maze_out.ipynb)
+#   make ood    -- nbs/ood.ipynb on the quick preset (MNIST -> scikit-learn digits, about 15 minutes)
 PY ?= python3
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -9,7 +10,7 @@ SHELL := /bin/bash
 export DRN_PRUNE_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 EXPERIMENTS := $(filter-out nbs/index.ipynb,$(wildcard nbs/[a-z]*.ipynb))
 
-.PHONY: install test maze sync-check
+.PHONY: install test maze ood sync-check
 install:
 	@# Keep whatever torch is installed (a CUDA build on a GPU box); on a bare machine take the CPU 2.13.0 wheel,
 	@# so the registry's newest (multi-GB CUDA) build is never pulled in by the looser requirement below.
@@ -38,3 +39,8 @@ maze: export OMP_NUM_THREADS = 1   # the committed figures used one thread: same
 maze: install
 	mkdir -p runs
 	papermill nbs/maze.ipynb runs/maze_out.ipynb -k python3 --cwd nbs --log-output   # the run streams its own progress
+
+ood: export OMP_NUM_THREADS = 1
+ood: install
+	mkdir -p runs
+	papermill nbs/ood.ipynb runs/ood_out.ipynb -k python3 --cwd nbs --log-output
