@@ -15,8 +15,9 @@ import torch
 # %% auto #0
 __all__ = ['DATA_ENV', 'DATA_HINT', 'check_int', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode',
            'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'check_device',
-           'check_writable', 'check_parameters', 'markdown_table', 'Recurrent', 'run_steps', 'n_samples', 'take',
-           'batches', 'data_fingerprint', 'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last']
+           'check_writable', 'check_parameters', 'markdown_table', 'Recurrent', 'run_steps', 'unroll', 'n_samples',
+           'take', 'batches', 'data_fingerprint', 'flush_denormal_enabled', 'run_settings', 'to_channels_last',
+           'channels_last']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def check_int(value: Any, name: str, lo: int = 1) -> int:
@@ -181,6 +182,14 @@ def run_steps(model: Recurrent, x: torch.Tensor, steps: int | None = None,
     state = model.init_state(x) if state is None else state
     for t in range(start, start + steps): state = model.step(state, x, t)
     return state
+
+def unroll(model: Recurrent, x: torch.Tensor, iters: int | None = None, state: torch.Tensor | None = None,
+           return_state: bool = False, start: int = 0):
+    "The readout after `iters` steps (default `default_steps(x)`) from `state` (reached after `start` steps) or the initial one; `(logits, state)` if `return_state`: a recurrent model's `forward`."
+    iters = model.default_steps(x) if iters is None else check_int(iters, 'iters', 0)
+    state = run_steps(model, x, iters, state, start)
+    out = model.readout(state)
+    return (out, state) if return_state else out
 
 # %% ../nbs/00_core.ipynb #c238e820
 def _is_pair(data) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 import torch.nn.functional as F
-from ..core import run_steps, Recurrent, check_int
+from ..core import run_steps, Recurrent, check_int, unroll
 
 # %% auto #0
 __all__ = ['BasicBlock', 'DTNet', 'DTNet1D', 'DTNet2D', 'prefix_sums_inputs', 'FFNet', 'FFNet1D', 'FFNet2D']
@@ -68,11 +68,7 @@ class DTNet(nn.Module):
     def forward(self, x: torch.Tensor, iters: int | None = None, state: torch.Tensor | None = None,
                 return_state: bool = False, start: int = 0):
         "Logits after `iters` iterations (default `max_iters`), from `state` (reached after `start` steps) if given; `(logits, state)` if `return_state`."
-        iters = self.max_iters if iters is None else check_int(iters, 'iters', 0)
-        state = self.init_state(x) if state is None else state
-        for t in range(start, start + iters): state = self.step(state, x, t)
-        out = self.readout(state)
-        return (out, state) if return_state else out
+        return unroll(self, x, iters, state, return_state, start)
 
     def _check_input(self, x):
         if x.dim() != self.dim + 2 or x.shape[1] != self.in_channels:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 import torch.nn.functional as F
-from ..core import check_int
+from ..core import check_int, unroll
 from .dtnet import _recurrent_block
 
 # %% auto #0
@@ -46,11 +46,7 @@ class RecurResNet(nn.Module):
     def forward(self, x: torch.Tensor, iters: int | None = None, state: torch.Tensor | None = None,
                 return_state: bool = False, start: int = 0):
         "Logits `[N, n_classes]` after `iters` iterations (default `max_iters`), from `state` if given; `(logits, state)` if `return_state`."
-        iters = self.max_iters if iters is None else check_int(iters, 'iters', 0)
-        state = self.init_state(x) if state is None else state
-        for t in range(start, start + iters): state = self.step(state, x, t)
-        out = self.readout(state)
-        return (out, state) if return_state else out
+        return unroll(self, x, iters, state, return_state, start)
 
     def _check_input(self, x):
         if x.dim() != 4 or x.shape[1] != self.in_channels:
