@@ -14,10 +14,10 @@ import torch
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'DATA_HINT', 'check_int', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode',
-           'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'check_device',
-           'check_writable', 'check_parameters', 'markdown_table', 'Recurrent', 'run_steps', 'unroll', 'n_samples',
-           'take', 'batches', 'data_fingerprint', 'flush_denormal_enabled', 'run_settings', 'to_channels_last',
-           'channels_last']
+           'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'parse_list',
+           'preset_settings', 'check_device', 'check_writable', 'check_parameters', 'markdown_table', 'Recurrent',
+           'run_steps', 'unroll', 'n_samples', 'take', 'batches', 'data_fingerprint', 'flush_denormal_enabled',
+           'run_settings', 'to_channels_last', 'channels_last']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def check_int(value: Any, name: str, lo: int = 1) -> int:
@@ -109,6 +109,20 @@ def check_choice(value: Any, choices: Iterable, name: str) -> Any:
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; expected one of: {', '.join(map(str, choices))}")
     return value
+
+def parse_list(value: Any, kind: type = str) -> tuple:
+    "`value` as a tuple of `kind`: a comma-separated string (as papermill passes it), a sequence or one value."
+    items = [s.strip() for s in value.split(',') if s.strip()] if isinstance(value, str) else \
+        list(value) if isinstance(value, (list, tuple)) else [value]
+    try: return tuple(kind(i) for i in items)
+    except (TypeError, ValueError): raise ValueError(f"expected a list of {kind.__name__}, got {value!r}") from None
+
+def preset_settings(presets: dict, preset: str, given: dict) -> dict:
+    "The `preset`'s settings with the `given` ones that are not None; an unknown preset or setting is an error listing the accepted ones."
+    check_choice(preset, presets, 'preset')
+    unknown = sorted(set(given) - set(presets[preset]))
+    if unknown: raise ValueError(f"unknown settings {unknown}; the settings are: {', '.join(presets[preset])}")
+    return {**presets[preset], **{k: v for k, v in given.items() if v is not None}, 'preset': preset}
 
 def check_device(device: str | torch.device | None) -> torch.device:
     "`device` as a `torch.device` ('' or None: the best available), if this machine has it; else a `ValueError` naming it."

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core import (check_choice, check_density, check_device, check_writable, markdown_table,
-                            atomic_path, atomic_write_text, run_settings, take)
+                            atomic_path, atomic_write_text, parse_list, preset_settings, run_settings, take)
 from ..criteria import prune
 from ..models.rnn import CELLS, INITS, RNNClassifier, split_group, jacobian_singular_values
 from ..data.sequences import load_seq_mnist, load_seq_mnist1d, tiny_shakespeare
@@ -53,12 +53,6 @@ PRESETS = {'quick': _QUICK,
 "Study presets: `quick` (CPU, minutes), `paper` (the published settings), `tiny` (the test suite's smoke run)."
 
 # %% ../../nbs/experiments/42_rnn.ipynb #b487d3a3
-def _listed(v, kind=str) -> tuple:
-    "`v` as a tuple of `kind`: a comma-separated string, a sequence or one value."
-    items = [s.strip() for s in v.split(',') if s.strip()] if isinstance(v, str) else list(v) if isinstance(v, (list, tuple)) else [v]
-    try: return tuple(kind(i) for i in items)
-    except (TypeError, ValueError): raise ValueError(f"expected a list of {kind.__name__}, got {v!r}") from None
-
 def _positive(settings: dict, names, kind=int, zero_ok=()):
     for n in names:
         v = settings[n]
@@ -68,12 +62,9 @@ def _positive(settings: dict, names, kind=int, zero_ok=()):
 
 def rnn_settings(preset: str = 'quick', **given) -> dict:
     "The study's settings: `preset` with `given` overrides, every value checked (a ValueError names the bad one and the accepted ones)."
-    check_choice(preset, PRESETS, 'preset')
-    unknown = sorted(set(given) - set(PRESETS[preset]))
-    if unknown: raise ValueError(f"unknown settings {unknown}; the settings are: {', '.join(PRESETS[preset])}")
-    s = {**PRESETS[preset], **{k: v for k, v in given.items() if v is not None}, 'preset': preset}
-    for k in ('parts', 'cells', 'criteria', 'fig1_criteria', 'inits'): s[k] = _listed(s[k])
-    s['hiddens'], s['sparsities'] = _listed(s['hiddens'], int), _listed(s['sparsities'], float)
+    s = preset_settings(PRESETS, preset, given)
+    for k in ('parts', 'cells', 'criteria', 'fig1_criteria', 'inits'): s[k] = parse_list(s[k])
+    s['hiddens'], s['sparsities'] = parse_list(s['hiddens'], int), parse_list(s['sparsities'], float)
     for p in s['parts']: check_choice(p, PARTS, 'part')
     check_choice(s['dataset'], DATASETS, 'dataset')
     for c in s['cells'] + (s['cell'],): check_choice(c, CELLS, 'cell')

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import check_choice, check_density, check_device, markdown_table, atomic_write_text, run_settings
+from ..core import (check_choice, check_density, check_device, markdown_table, atomic_write_text, parse_list,
+                            preset_settings, run_settings)
 from ..criteria import prune
 from ..data.reber import GRAMMARS, reber_dataset
 from ..models.graph_rnn import GENERATORS, LAYER_CELLS, LayeredRNN, graph_rnn, graph_properties, random_graph
@@ -41,22 +42,14 @@ PRESETS = {'quick': _QUICK,
 "`quick` (2-core CPU, ~15 min), `paper` (the published sizes), `tiny` (the tests' smoke run)."
 
 # %% ../../nbs/experiments/45_sparse_rnn.ipynb #b747a647
-def _listed(v, kind=str) -> tuple:
-    items = [s.strip() for s in v.split(',') if s.strip()] if isinstance(v, str) else list(v) if isinstance(v, (list, tuple)) else [v]
-    try: return tuple(kind(i) for i in items)
-    except (TypeError, ValueError): raise ValueError(f"expected a list of {kind.__name__}, got {v!r}") from None
-
 def _smallest_matrix(s: dict) -> int:
     return min(s['hidden'] * 7, s['hidden'] ** 2) if s['scope'] == 'tensor' else s['hidden'] * (7 + (2 * s['layers'] - 1) * s['hidden'])
 
 def sparse_rnn_settings(preset: str = 'quick', **given) -> dict:
     "The study's settings: `preset` with `given` overrides, every value checked before any compute."
-    check_choice(preset, PRESETS, 'preset')
-    unknown = sorted(set(given) - set(PRESETS[preset]))
-    if unknown: raise ValueError(f"unknown settings {unknown}; the settings are: {', '.join(PRESETS[preset])}")
-    s = {**PRESETS[preset], **{k: v for k, v in given.items() if v is not None}, 'preset': preset}
-    for k in ('parts', 'cells', 'generators', 'budget_criteria'): s[k] = _listed(s[k])
-    s['sparsities'] = _listed(s['sparsities'], float)
+    s = preset_settings(PRESETS, preset, given)
+    for k in ('parts', 'cells', 'generators', 'budget_criteria'): s[k] = parse_list(s[k])
+    s['sparsities'] = parse_list(s['sparsities'], float)
     for k, choices in (('parts', PARTS), ('cells', LAYER_CELLS), ('generators', GENERATORS), ('budget_criteria', BUDGET_CRITERIA)):
         for v in s[k]: check_choice(v, choices, k[:-1] if k != 'budget_criteria' else 'budget criterion')
     check_choice(s['grammar'], GRAMMARS, 'grammar'); check_choice(s['graph_cell'], LAYER_CELLS, 'graph_cell')
