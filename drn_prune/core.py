@@ -13,11 +13,11 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'DATA_HINT', 'check_int', 'seed_everything', 'default_device', 'data_dir', 'require_file', 'default_mode',
-           'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density', 'check_choice', 'parse_list',
-           'preset_settings', 'check_device', 'check_writable', 'check_parameters', 'markdown_table', 'Recurrent',
-           'run_steps', 'unroll', 'n_samples', 'take', 'batches', 'data_fingerprint', 'flush_denormal_enabled',
-           'run_settings', 'to_channels_last', 'channels_last']
+__all__ = ['DATA_ENV', 'DATA_HINT', 'CRITERION_COLORS', 'check_int', 'seed_everything', 'default_device', 'data_dir',
+           'require_file', 'default_mode', 'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density',
+           'check_choice', 'parse_list', 'preset_settings', 'check_device', 'check_writable', 'check_parameters',
+           'markdown_table', 'Recurrent', 'run_steps', 'unroll', 'n_samples', 'take', 'batches', 'data_fingerprint',
+           'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last', 'criterion_color']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def check_int(value: Any, name: str, lo: int = 1) -> int:
@@ -301,3 +301,14 @@ def channels_last(model: torch.nn.Module, enabled: bool = True):
     try: yield model
     finally:
         if convert: model.to(memory_format=torch.contiguous_format)
+
+# %% ../nbs/00_core.ipynb #b6e0eed6
+CRITERION_COLORS = {'none': '#000000', 'dense': '#000000', 'random': '#949494', 'magnitude': '#0173b2',
+                    'snip': '#de8f05', 'grasp': '#029e73', 'synflow': '#cc78bc', 'jacobian': '#d55e00',
+                    'neuron': '#56b4e9', 'filter': '#ca9161', 'rewind': '#fbafe4', 'reset': '#ece133'}
+
+def criterion_color(name: str) -> str:
+    "The project's colour of a criterion (or a variant such as `jacobian[inputs=keep]` / `snip-gamma`); 'C<k>' for unknown names."
+    base = str(name).split('[')[0].split('-')[0].split(' ')[0].lower()
+    if base in CRITERION_COLORS: return CRITERION_COLORS[base]
+    return f'C{sum(map(ord, base)) % 10}'          # stable across runs and figures, unlike the position in a legend

@@ -44,10 +44,28 @@ def test_notebook_starts_with_title_and_summary(nb):
 
 
 @pytest.mark.parametrize('nb', NBS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_notebook_has_no_outputs_or_execution_counts(nb):
-    for c in cells(nb):
-        if c['cell_type'] == 'code':
-            assert not c.get('outputs') and c.get('execution_count') is None, f'{nb.name}: commit notebooks without outputs'
+def test_notebook_is_committed_with_its_outputs_and_none_is_an_error(nb):
+    code = [c for c in cells(nb) if c['cell_type'] == 'code']
+    assert any(c.get('outputs') for c in code), f'{nb.name}: commit notebooks executed, with their outputs (see `make outputs`)'
+    for c in code:
+        assert c.get('execution_count') is None, f'{nb.name}: run nbdev_clean (execution counts are noise in diffs)'
+        errors = [o for o in c.get('outputs', []) if o.get('output_type') == 'error']
+        assert not errors, f"{nb.name}: a saved output is an error: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+
+
+def _public_definitions(code: str) -> list[str]:
+    import ast
+    tree = ast.parse('\n'.join(l for l in code.splitlines() if not l.startswith('#|')))
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith('_')]
+
+
+@pytest.mark.parametrize('nb', API_NBS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_api_notebook_shows_every_public_definition_with_show_doc(nb):
+    code = [src(c) for c in cells(nb) if c['cell_type'] == 'code']
+    defined = [n for s in code if re.search(r'^#\|\s*export', s, re.M) for n in _public_definitions(s)]
+    shown = set(re.findall(r'show_doc\(([\w.]+)\)', '\n'.join(code)))
+    missing = [n for n in defined if n not in shown]
+    assert not missing, f'{nb.name}: no show_doc cell for {missing}'
 
 
 @pytest.mark.parametrize('nb', API_NBS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 import torch
 
 from ..core import (atomic_path, atomic_write_text, check_choice, check_density, check_device, check_int,
-                            check_writable, default_mode, markdown_table, require_file, run_settings)
+                            check_writable, criterion_color, default_mode, markdown_table, require_file, run_settings)
 from ..criteria import CRITERIA, check_options, parse_options
 from ..evaluate import READOUTS
 from ..runs import finished_runs, format_ci, load_runs, mean_ci, run_metadata, run_name, summarize, write_run
@@ -122,6 +121,8 @@ def _methods(results: pd.DataFrame) -> pd.DataFrame:
     if 'options' not in results: return results
     return results.assign(criterion=[method_name(c, o) for c, o in zip(results.criterion, results.options.fillna(''))])
 
+def _base(label: str) -> str: return label.split(' ')[0].split('[')[0]
+
 def _label(crit, density):
     return 'dense' if crit == 'none' else f'{crit} ({100 * (1 - density):.0f}% pruned)'
 
@@ -168,11 +169,12 @@ def plot_accuracy(results: pd.DataFrame, train_iters: int, ax=None, title: str |
     df = df.assign(method=[_label(c, d) for c, d in zip(df.criterion, df.density)])
     order = sorted(df.method.unique(), key=lambda m: (m != 'dense', m))
     ax.axvspan(0, train_iters, color='0.9', zorder=0, label=f'training iterations (1-{train_iters})')
-    colors = sns.color_palette(n_colors=len(order))
-    for m, col in zip(order, colors):
+    styles = {}                                   # the project's colour per criterion; densities of one criterion by line style
+    for m in order: styles[m] = ('-', '--', ':', '-.')[sum(_base(k) == _base(m) for k in styles) % 4]
+    for m in order:
         s = summarize(df[df.method == m], ['iteration'], 'accuracy').sort_values('iteration')
-        n = int(s.n.max())
-        ax.plot(s.iteration, s['mean'], color=col, lw=1.6, label=f'{m} ({n} seed{"s" * (n > 1)})')
+        n, col = int(s.n.max()), criterion_color(m)
+        ax.plot(s.iteration, s['mean'], color=col, ls=styles[m], lw=1.6, label=f'{m} ({n} seed{"s" * (n > 1)})')
         ax.fill_between(s.iteration, (s['mean'] - s.ci95).clip(0, 100), (s['mean'] + s.ci95).clip(0, 100), color=col, alpha=0.12, lw=0)
     ax.set(xlabel='test-time iterations', ylabel='accuracy (% of test problems solved)', ylim=(-2, 102),
            xlim=(0, df.iteration.max()), title=title)
@@ -323,7 +325,8 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     table = accuracy_table(by['default'], its, runs=runs)
     out = Path(out_dir)
     with atomic_path(out / f'{tag}.png') as tmp: ax.figure.savefig(tmp, format='png', dpi=120, bbox_inches='tight')
-    with atomic_path(out / f'{tag}.csv') as tmp: results.to_csv(tmp, index=False)
+    with atomic_path(out / f'{tag}.csv') as tmp:     # settings no run of this tag has (NaN columns) are left out: stable files
+        results.dropna(axis=1, how='all').to_csv(tmp, index=False)
     text = (f"Accuracy (% of {fmt.format(settings['test_size'])} test {what} solved) at test-time iterations: mean over "
             f"seeds ± the half-width of its 95% t-interval (none for one seed); `fitted` = runs that solved >= {FITTED:g}% "
             f"of their training problems in the last epoch; Δ = the paired difference to the dense net on the same seeds "

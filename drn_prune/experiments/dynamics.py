@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import atomic_path, atomic_write_text, check_choice, check_device, check_writable, markdown_table, run_settings
+from ..core import (atomic_path, atomic_write_text, check_choice, check_device, check_writable, criterion_color,
+                            markdown_table, run_settings)
 from ..dynamics import alignment_summary, angles_to_centers, structured_sweep, unit_vectors
 from ..evaluate import evaluate
 from .lottery import DATA, _int_in, classifier_config, lottery_data, lottery_settings, run_lottery
@@ -180,9 +181,9 @@ def plot_structured(sw: pd.DataFrame, path):
     groups = list(sw.groupby(['model', 'layer'], sort=False))
     fig, axs = plt.subplots(1, len(groups), figsize=(5 * len(groups), 4.2), sharey=True, squeeze=False)
     for ax, ((mname, layer), d) in zip(axs[0], groups):
-        for i, (crit, dc) in enumerate(d.groupby('criterion', sort=False)):
-            ax.plot(100 * dc.fraction, dc.acc_pruned, '-o', color=f'C{i}', ms=3, label=f'{crit}, no retraining')
-            ax.plot(100 * dc.fraction, dc.acc_retrained, '--s', color=f'C{i}', ms=3, label=f'{crit}, retrained')
+        for crit, dc in d.groupby('criterion', sort=False):
+            ax.plot(100 * dc.fraction, dc.acc_pruned, '-o', color=criterion_color(crit), ms=3, label=f'{crit}, no retraining')
+            ax.plot(100 * dc.fraction, dc.acc_retrained, '--s', color=criterion_color(crit), ms=3, label=f'{crit}, retrained')
         ax.axhline(d.acc_dense.iloc[0], color='k', lw=0.7, ls=':', label='dense')
         ax.set(title=f'{mname}: {layer} ({d.n_units.iloc[0]} units)', xlabel='% of units removed', ylabel='test accuracy (%)')
     axs[0, 0].legend(fontsize=7)

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..core import (check_choice, check_density, check_device, check_writable, markdown_table,
+from ..core import (check_choice, check_density, check_device, check_writable, criterion_color, markdown_table,
                             atomic_path, atomic_write_text, parse_list, preset_settings, run_settings, take)
 from ..criteria import prune
 from ..models.rnn import CELLS, INITS, RNNClassifier, split_group, jacobian_singular_values
@@ -343,7 +343,8 @@ def plot_fig1(f1: pd.DataFrame, settings: dict, gates):
     for k, kind in enumerate(('input', 'recurrent')): ax[1].bar(np.arange(len(crits)) + k * 0.4, dens[kind], 0.4, label=kind)
     ax[1].axhline(1 - settings['sparsity'], color='k', ls=':', label='overall density'); ax[1].set_yscale('log')
     ax[1].set_xticks(np.arange(len(crits)) + 0.2, crits, rotation=30); ax[1].set_ylabel('density kept (log)'); ax[1].legend(); ax[1].set_title('by type')
-    ax[2].bar(crits, r.loc[crits, 'mean'], yerr=r.loc[crits, 'ci95'].fillna(0), label='kept input / kept recurrent (95% CI)')
+    ax[2].bar(crits, r.loc[crits, 'mean'], yerr=r.loc[crits, 'ci95'].fillna(0), color=[criterion_color(c) for c in crits],
+              label='kept input / kept recurrent (95% CI)')
     ax[2].axhline(dense_ratio, color='r', ls='--', label=f'dense ratio {dense_ratio:.3f}'); ax[2].set_yscale('log')
     ax[2].set_ylabel('input / recurrent (log)'); ax[2].tick_params(axis='x', rotation=30); ax[2].legend(); ax[2].set_title('input vs recurrent')
     fig.suptitle(f"Kept connections at initialization: {settings['cell'].upper()} {settings['fig1_hidden']} units, {settings['sparsity']:.0%} sparse")
@@ -355,7 +356,7 @@ def plot_fig2(sv: pd.DataFrame, title: str):
     "Figure 2: the distribution (quantile curves) of the singular values of J_t per criterion."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for crit, g in sv.groupby('criterion', sort=False): ax.plot(g['singular_value'], g['quantile'], label=crit, lw=1.5)
+    for crit, g in sv.groupby('criterion', sort=False): ax.plot(g['singular_value'], g['quantile'], label=crit, lw=1.5, color=criterion_color(crit))
     ax.axvline(1, color='k', ls=':', lw=1); ax.set_xlabel('singular value of $J_t$'); ax.set_ylabel('fraction of singular values below')
     ax.legend(); ax.set_title(title); fig.tight_layout()
     return fig
@@ -367,7 +368,7 @@ def plot_lm(history: pd.DataFrame, title: str):
     for crit, g in history.groupby('criterion', sort=False):
         c = g.groupby('epoch')['loss'].mean().to_numpy()
         k = max(1, len(c) // 30)
-        ax.plot(np.arange(len(c))[k - 1::k] + 1, np.exp(np.convolve(c, np.ones(k) / k, 'valid')[::k]), label=crit)
+        ax.plot(np.arange(len(c))[k - 1::k] + 1, np.exp(np.convolve(c, np.ones(k) / k, 'valid')[::k]), label=crit, color=criterion_color(crit))
     ax.set_xlabel('training step'); ax.set_ylabel('training perplexity'); ax.set_yscale('log'); ax.legend(); ax.set_title(title)
     fig.tight_layout()
     return fig
