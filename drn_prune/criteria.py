@@ -16,9 +16,10 @@ from .core import Recurrent, batches as core_batches, check_choice, check_densit
 from .masks import Mask, param_groups, prunable_parameters
 
 # %% auto #0
-__all__ = ['CRITERIA', 'register_criterion', 'criterion_options', 'check_options', 'parse_options', 'default_forward', 'score',
-           'random_scores', 'magnitude_scores', 'prune', 'snip_scores', 'hessian_vector_product', 'grasp_scores',
-           'synflow_scores', 'gamma_draws', 'state_gamma', 'temporal_jacobian_chi', 'jacobian_scores', 'input_weights']
+__all__ = ['CRITERIA', 'JACOBIAN_READINGS', 'register_criterion', 'criterion_options', 'check_options', 'parse_options',
+           'default_forward', 'score', 'random_scores', 'magnitude_scores', 'prune', 'snip_scores',
+           'hessian_vector_product', 'grasp_scores', 'synflow_scores', 'gamma_draws', 'state_gamma',
+           'temporal_jacobian_chi', 'jacobian_scores', 'input_weights']
 
 # %% ../nbs/11_criteria.ipynb #5de0f7af
 CRITERIA: dict[str, Callable] = {}
@@ -332,6 +333,9 @@ def synflow_scores(model, params, batches, *, forward_fn, input_shape=None, **_)
     return out
 
 # %% ../nbs/11_criteria.ipynb #c8ee9dbf
+JACOBIAN_READINGS = dict(chi=('ones', 'frobenius'), through=('step', 'trajectory'), gamma_steps=('last', 'all'), gamma_abs=('outer', 'inner'))
+"The jacobian criterion's options that choose a reading of the paper, with their values (the first is the default; `squared` is True or False)."
+
 def _recurrent(model):
     if not isinstance(model, Recurrent):
         raise TypeError(f"the jacobian criterion needs the recurrence protocol (init_state, step, readout, "
@@ -344,55 +348,142 @@ def gamma_draws(model: nn.Module, x: torch.Tensor, seed: int = 0) -> tuple[torch
     with torch.no_grad(): shape = model.init_state(x).shape
     return xr, (torch.randn(shape, generator=g) * 0.1).to(x)
 
-def state_gamma(model: nn.Module, params: dict, xr: torch.Tensor, hr: torch.Tensor, t: int) -> dict:
-    "`gamma = |d mean_b sum step(hr, xr, t) / d theta|` per parameter of `params` (None for those `step` does not use)."
-    hsum = model.step(hr, xr, t).flatten(1).sum(1).mean()
-    gam = torch.autograd.grad(hsum, list(params.values()), allow_unused=True)
-    return {n: None if gi is None else gi.abs() for n, gi in zip(params, gam)}
+def _summed_states(model, xr, hr, t: int, gamma_steps: str, through: str) -> torch.Tensor:
+    "Per sample, the summed state after `step(hr, xr, t)` ('last'), or summed over the steps 0..t run from `hr` ('all')."
+    if gamma_steps == 'last': return model.step(hr, xr, t).flatten(1).sum(1)
+    h, o = hr, 0
+    for k in range(t + 1):
+        h = model.step(h.detach() if through == 'step' else h, xr, k)
+        o = o + h.flatten(1).sum(1)
+    return o
 
-def temporal_jacobian_chi(model: nn.Module, x: torch.Tensor, steps: int | None = None, last_steps: int = 4) -> torch.Tensor:
-    "`chi = mean_t mean_b ||J_t 1||^2` over the last `last_steps` of `steps` recurrent steps (differentiable in the weights)."
-    _recurrent(model)
-    steps = model.default_steps(x) if steps is None else int(steps)
+def state_gamma(model: nn.Module, params: dict, xr: torch.Tensor, hr: torch.Tensor, t: int, gamma_steps: str = 'last',
+                gamma_abs: str = 'outer', through: str = 'step') -> dict:
+    "`gamma` per parameter of `params` from the draws `xr`, `hr`: `|mean_b g_b|` ('outer') or `mean_b |g_b|` ('inner'), `g_b` the gradient of sample b's summed state(s); None for parameters `step` does not use."
+    for v, k in ((gamma_steps, 'gamma_steps'), (gamma_abs, 'gamma_abs'), (through, 'through')):
+        check_choice(v, JACOBIAN_READINGS[k], k)
+    o, ps = _summed_states(model, xr, hr, t, gamma_steps, through), list(params.values())
+    if gamma_abs == 'outer':
+        gam = torch.autograd.grad(o.mean(), ps, allow_unused=True)
+        return {n: None if gi is None else gi.abs() for n, gi in zip(params, gam)}
+    tot = [None] * len(ps)
+    for b in range(len(o)):   # per-sample gradients, through the batch's graph
+        g = torch.autograd.grad(o[b], ps, allow_unused=True, retain_graph=b < len(o) - 1)
+        tot = [None if gi is None else gi.abs() if ti is None else ti + gi.abs() for ti, gi in zip(tot, g)]
+    return {n: None if ti is None else ti / len(o) for n, ti in zip(params, tot)}
+
+# %% ../nbs/11_criteria.ipynb #8900cf28
+def _tangent_chunks(h: torch.Tensor, chi: str, budget: int = 2 ** 20):
+    "Tangents `v` of `J v`: the all-ones state ('ones'); or every basis state e_i, the same for all samples, `k` of them stacked along the batch per chunk ('frobenius')."
+    if chi == 'ones':
+        yield torch.ones_like(h); return
+    B, D = h.shape[0], h[0].numel()
+    k = max(1, min(D, budget // (B * D)))
+    for i0 in range(0, D, k):
+        E = torch.eye(D, dtype=h.dtype, device=h.device)[i0:i0 + k]
+        yield E[:, None].expand(-1, B, -1).reshape(len(E) * B, *h.shape[1:])
+
+def _sq_norms(model, h: torch.Tensor, x: torch.Tensor, t: int, E: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "(per sample of `h`, the sum of `||J_t v||^2` over the tangents stacked in `E`; `step(h, x, t)`)."
+    k = E.shape[0] // h.shape[0]
+    rep = (lambda a: a) if k == 1 else (lambda a: a.repeat(k, *[1] * (a.dim() - 1)))
+    xk = rep(x)
+    out, jv = torch.func.jvp(lambda s: model.step(s, xk, t), (rep(h),), (E,))
+    return jv.pow(2).flatten(1).sum(1).view(k, -1).sum(0), out[:h.shape[0]]
+
+def _check_last_steps(last_steps: int, steps: int):
     if not 1 <= last_steps <= steps: raise ValueError(f"last_steps must be in [1, steps={steps}], got {last_steps}")
-    with torch.no_grad():
+
+def temporal_jacobian_chi(model: nn.Module, x: torch.Tensor, steps: int | None = None, last_steps: int = 4, chi: str = 'ones',
+                          squared: bool = True, through: str = 'step') -> torch.Tensor:
+    "`chi = mean_t mean_b n_tb` over the last `last_steps` of `steps` steps, `n` = `||J_t 1||^2` ('ones') or `||J_t||_F^2` ('frobenius'), or its square root (`squared=False`); differentiable in the weights, with `h_{t-1}` held fixed ('step') or through the trajectory."
+    _recurrent(model)
+    check_choice(chi, JACOBIAN_READINGS['chi'], 'chi'); check_choice(through, JACOBIAN_READINGS['through'], 'through')
+    steps = model.default_steps(x) if steps is None else int(steps)
+    _check_last_steps(last_steps, steps)
+    with torch.set_grad_enabled(through == 'trajectory' and torch.is_grad_enabled()):
         h = model.init_state(x)
         for t in range(steps - last_steps): h = model.step(h, x, t)
     chis = []
     for t in range(steps - last_steps, steps):
-        h = h.detach()
-        h_next, jv = torch.func.jvp(lambda s: model.step(s, x, t), (h,), (torch.ones_like(h),))
-        chis.append(jv.pow(2).flatten(1).sum(1).mean())
+        if through == 'step': h = h.detach()
+        q = h_next = None
+        for E in _tangent_chunks(h, chi):
+            qk, out = _sq_norms(model, h, x, t, E)
+            q, h_next = (qk, out) if q is None else (q + qk, h_next)
+        chis.append((q if squared else q.clamp_min(1e-30).sqrt()).mean())
         h = h_next
     return torch.stack(chis).mean()
 
+# %% ../nbs/11_criteria.ipynb #4742df20
+def _trajectory_states(model, x, steps: int, last_steps: int, through: str) -> list:
+    "The states `h_{t-1}` the last `last_steps` steps start from (with their graph under 'trajectory')."
+    with torch.set_grad_enabled(through == 'trajectory' and torch.is_grad_enabled()):
+        h, states = model.init_state(x), []
+        for t in range(steps):
+            if t >= steps - last_steps: states.append(h)
+            if t < steps - 1: h = model.step(h, x, t)
+    return states
+
+def _chi_grads_chunked(model, ps: list, x, steps: int, last_steps: int, chi: str = 'frobenius', squared: bool = True,
+                       through: str = 'step', budget: int = 2 ** 20) -> list:
+    "`d chi/d p` for `ps` (None where unused), `chi` as `temporal_jacobian_chi` defines it, one chunk of tangents at a time."
+    _check_last_steps(last_steps, steps)
+    traj, B, U = through == 'trajectory', x.shape[0], last_steps
+    states = _trajectory_states(model, x, steps, U, through)
+    grads, g_states = [None] * len(ps), []
+    add = lambda a, b: b if a is None else a if b is None else a + b
+    for t, h in zip(range(steps - U, steps), states):
+        hl = h.detach().requires_grad_(traj)
+        w = torch.full((B,), 1 / (U * B), dtype=h.dtype, device=h.device)
+        if not squared:
+            with torch.no_grad(): q = sum(_sq_norms(model, hl, x, t, E)[0] for E in _tangent_chunks(hl, chi, budget))
+            w = w * 0.5 / q.clamp_min(1e-30).sqrt()
+        g_h = None
+        for E in _tangent_chunks(hl, chi, budget):
+            g = torch.autograd.grad((w * _sq_norms(model, hl, x, t, E)[0]).sum(), ps + [hl] * traj, allow_unused=True)
+            grads = [add(a, b) for a, b in zip(grads, g[:len(ps)])]
+            if traj: g_h = add(g_h, g[-1])
+        g_states.append(g_h)
+    if traj:   # the gradients in the states, back through the trajectory that produced them
+        link = [(g * h).sum() for g, h in zip(g_states, states) if g is not None and h.requires_grad]
+        if link: grads = [add(a, b) for a, b in zip(grads, torch.autograd.grad(sum(link), ps, allow_unused=True))]
+    return grads
+
 # %% ../nbs/11_criteria.ipynb #c8ee9d01
+def _check_reading(chi, squared, through, gamma_steps, gamma_abs):
+    for v, k in ((chi, 'chi'), (through, 'through'), (gamma_steps, 'gamma_steps'), (gamma_abs, 'gamma_abs')):
+        check_choice(v, JACOBIAN_READINGS[k], k)
+    if not isinstance(squared, bool): raise ValueError(f"squared must be True or False, got {squared!r}")
+
 @register_criterion('jacobian')
-def jacobian_scores(model, params, batches, *, steps=None, last_steps: int = 4, normalize: bool = True,
-                    inputs: str = 'score', batch_size: int = 64, names=None, eps: float = 1e-8, seed: int = 0, **_):
-    "Temporal-Jacobian sensitivity `|d chi/d theta| / (|E d(sum h)/d theta| + eps)` of the recurrent weights (Zhang & Stadie, 2020)."
+def jacobian_scores(model, params, batches, *, steps=None, last_steps: int = 4, normalize: bool = True, inputs: str = 'score',
+                    chi: str = 'ones', squared: bool = True, through: str = 'step', gamma_steps: str = 'last',
+                    gamma_abs: str = 'outer', batch_size: int = 64, names=None, eps: float = 1e-8, seed: int = 0, **_):
+    "Temporal-Jacobian sensitivity `|d chi/d theta| / (gamma + eps)` of the recurrent weights (Zhang & Stadie, 2020), in the reading the options choose."
     _recurrent(model)
-    check_choice(inputs, ('score', 'keep'), 'inputs')
+    check_choice(inputs, ('score', 'keep'), 'inputs'); _check_reading(chi, squared, through, gamma_steps, gamma_abs)
     x = batches[0][0][:batch_size]
     steps = model.default_steps(x) if steps is None else int(steps)
     xr, hr = gamma_draws(model, x, seed)
-    gam = state_gamma(model, params, xr, hr, steps - 1)   # also tells which parameters `step` uses
+    gam = state_gamma(model, params, xr, hr, steps - 1, gamma_steps, gamma_abs, through)   # also tells which parameters `step` uses
     if names is None: names = [n for n in params if gam[n] is not None]
     else:
         bad = [n for n in names if n not in params]
         if bad: raise ValueError(f"names {bad} are not among the prunable parameters: {', '.join(params)}")
     if not names: raise ValueError("no prunable parameter is used by step(): nothing for the jacobian criterion to score")
     gamma = {n: torch.zeros_like(params[n]) if gi is None else gi for n, gi in gam.items()}
-    chi = temporal_jacobian_chi(model, x, steps, last_steps)
-    dchi = torch.autograd.grad(chi, [params[n] for n in names], allow_unused=True)
+    ps = [params[n] for n in names]
+    if chi == 'ones':
+        dchi = torch.autograd.grad(temporal_jacobian_chi(model, x, steps, last_steps, chi, squared, through), ps, allow_unused=True)
+    else: dchi = _chi_grads_chunked(model, ps, x, steps, last_steps, chi, squared, through)
     out = {}
     for n, d in zip(names, dchi):
         s = torch.zeros_like(params[n]) if d is None else d.abs()
         out[n] = (s / (gamma[n] + eps) if normalize else s).detach()
-    if inputs == 'keep':   # gamma is already the step's gradient at the input: only the zero-input one is new
-        at_0 = _grads_at_zero_input(model, {n: params[n] for n in names}, hr, xr, steps - 1)
-        for n, b in zip(names, at_0):
-            out[n] = out[n].masked_fill(_multiplies_input(gamma[n], b), float('inf'))
+    if inputs == 'keep':
+        for n, m in input_weights(model, {n: params[n] for n in names}, hr, xr, steps - 1).items():
+            out[n] = out[n].masked_fill(m, float('inf'))
     return out
 
 def _grads_at_zero_input(model, params: dict, h: torch.Tensor, x: torch.Tensor, t: int) -> tuple:

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from ..core import (check_choice, check_density, check_device, check_writable, criterion_color, markdown_table,
                             atomic_path, atomic_write_text, parse_list, preset_settings, run_settings, take)
-from ..criteria import prune
+from ..criteria import JACOBIAN_READINGS, check_options, criterion_options, parse_options, prune
 from ..models.rnn import CELLS, INITS, RNNClassifier, split_group, jacobian_singular_values
 from ..data.sequences import load_seq_mnist, load_seq_mnist1d, tiny_shakespeare
 from ..train import TrainConfig, train
@@ -22,10 +22,11 @@ from ..evaluate import evaluate
 from ..runs import run_name, write_run, run_metadata, load_runs, summarize
 
 # %% auto #0
-__all__ = ['CRITERION_CALLS', 'PARTS', 'DATASETS', 'PRESETS', 'SV_QUANTILES', 'FIG2_CRITERIA', 'TABLES', 'rnn_settings',
-           'one_run', 'run_folder', 'rnn_data', 'study_mask', 'prune_batch', 'train_config', 'lm_loss', 'fit_run',
-           'run_rnn', 'table_runs', 'kept_connections', 'criterion_runtime', 'run_study', 'study_runs', 'results_table',
-           'fig1_tables', 'plot_fig1', 'plot_fig2', 'plot_lm', 'write_summary']
+__all__ = ['CRITERION_CALLS', 'PARTS', 'DATASETS', 'PRESETS', 'JACOBIAN_CRITERIA', 'SV_QUANTILES', 'FIG2_CRITERIA', 'TABLES',
+           'jacobian_options', 'rnn_settings', 'one_run', 'criterion_init', 'run_folder', 'rnn_data', 'study_mask',
+           'prune_batch', 'train_config', 'lm_loss', 'fit_run', 'run_rnn', 'table_runs', 'kept_connections',
+           'criterion_runtime', 'run_study', 'study_runs', 'results_table', 'fig1_tables', 'plot_fig1', 'plot_fig2',
+           'plot_lm', 'write_summary']
 
 # %% ../../nbs/experiments/42_rnn.ipynb #8efc23c0
 CRITERION_CALLS = {'dense': None, 'random': ('random', {}), 'magnitude': ('magnitude', {}), 'snip': ('snip', {}),
@@ -41,8 +42,12 @@ _QUICK = dict(parts=PARTS, dataset='seq_mnist', n_train=3000, n_test=2000, cell=
               inits=('xavier_uniform', 'kaiming_normal', 'normal', 'uniform'), init='xavier_uniform', table5_dense=False,
               seeds=2, epochs=3, batch_size=64, lr=3e-3, clip=1.0, imp_rounds=2, prune_batch=64, runtime_hidden=400,
               runtime_repeats=2, fig2_samples=32, lm_hidden=128, lm_seq_len=50, lm_steps=120, lm_batch=32, lm_lr=2e-3,
-              lm_sparsity=0.9, lm_seeds=1, threads=1, device='auto')
-PRESETS = {'quick': _QUICK,
+              lm_sparsity=0.9, lm_seeds=1, jacobian_options='', jacobian_init='', threads=1, device='auto')
+_CPU = {**_QUICK, 'parts': ('2', '6', 'fig1', 'fig2'), 'n_train': 0, 'n_test': 0, 'cell': 'gru', 'hidden': 400, 'hiddens': (400,),
+        'criteria': ('random', 'snip', 'grasp', 'jacobian'), 'fig1_hidden': 400, 'runtime_hidden': 400, 'sparsity': 0.95,
+        'epochs': 5, 'batch_size': 64, 'lr': 1e-3, 'clip': 0.0, 'prune_batch': 64, 'seeds': 2, 'init': 'xavier_uniform',
+        'jacobian_init': 'normal', 'jacobian_options': 'chi=ones,squared=true,through=step,last_steps=4,gamma_steps=last,gamma_abs=outer'}
+PRESETS = {'quick': _QUICK, 'cpu': _CPU,
            'paper': {**_QUICK, 'n_train': 0, 'n_test': 0, 'hidden': 400, 'hiddens': (100, 400, 1600), 'epochs': 50, 'lr': 1e-3,
                      'seeds': 3, 'imp_rounds': 5, 'lm_hidden': 512, 'lm_seq_len': 100, 'lm_steps': 20000, 'lm_seeds': 3,
                      'lm_sparsity': 0.95, 'table5_dense': True},
@@ -50,7 +55,7 @@ PRESETS = {'quick': _QUICK,
                     'runtime_hidden': 16, 'runtime_repeats': 1, 'lm_hidden': 16, 'lm_seq_len': 12, 'lm_steps': 3, 'lm_batch': 8,
                     'fig1_hidden': 32, 'fig2_samples': 4, 'prune_batch': 16, 'cells': ('rnn', 'gru'), 'sparsities': (0.9, 0.95),
                     'inits': ('xavier_uniform', 'uniform')}}
-"Study presets: `quick` (CPU, minutes), `paper` (the published settings), `tiny` (the test suite's smoke run)."
+"Study presets: `quick` (CPU, minutes), `cpu` (the published GRU protocol at a CPU-sized epoch count), `paper` (the published settings), `tiny` (the test suite's smoke run)."
 
 # %% ../../nbs/experiments/42_rnn.ipynb #b487d3a3
 def _positive(settings: dict, names, kind=int, zero_ok=()):
@@ -59,6 +64,19 @@ def _positive(settings: dict, names, kind=int, zero_ok=()):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or (kind is int and int(v) != v) or v < (0 if n in zero_ok else 1e-300):
             raise ValueError(f"{n} must be a {'non-negative' if n in zero_ok else 'positive'} {kind.__name__}, got {v!r}")
         settings[n] = kind(v)
+
+JACOBIAN_CRITERIA = ('jacobian', 'jacobian_raw')
+"The study criteria that call the jacobian criterion: `jacobian_options` and `jacobian_init` apply to them."
+
+def jacobian_options(settings: dict) -> dict:
+    "The jacobian criterion's options in `settings['jacobian_options']` ('key=value,...' or a dict) that differ from its defaults."
+    given = settings['jacobian_options'] or {}
+    given = parse_options('jacobian', given) if isinstance(given, str) else check_options('jacobian', given)
+    for k in set(given) & set(JACOBIAN_READINGS): check_choice(given[k], JACOBIAN_READINGS[k], k)
+    bad = sorted(set(given) & {'names', 'normalize'})
+    if bad: raise ValueError(f"jacobian_options may not set {bad}: the study criterion chooses normalize (jacobian or jacobian_raw) and the weights to score")
+    defaults = criterion_options('jacobian')
+    return {k: v for k, v in sorted(given.items()) if v != defaults[k]}
 
 def rnn_settings(preset: str = 'quick', **given) -> dict:
     "The study's settings: `preset` with `given` overrides, every value checked (a ValueError names the bad one and the accepted ones)."
@@ -81,6 +99,8 @@ def rnn_settings(preset: str = 'quick', **given) -> dict:
     if 0 < s['n_train'] < s['prune_batch']: raise ValueError(f"n_train ({s['n_train']}) must be at least prune_batch ({s['prune_batch']}) or 0 (all)")
     if s['device'] != 'auto': check_device(s['device'])   # a device this machine lacks is an error now, not after the data
     s['table5_dense'] = bool(s['table5_dense'])
+    jacobian_options(s)                                    # a bad option is an error now
+    if s['jacobian_init']: check_choice(s['jacobian_init'], INITS, 'jacobian_init')
     return s
 
 # %% ../../nbs/experiments/42_rnn.ipynb #530ef4cb
@@ -89,23 +109,32 @@ def one_run(settings: dict, criterion: str, seed: int, *, cell: str | None = Non
     "The settings of one run of the study (a classification run, or with `lm` a Tiny Shakespeare language-model run)."
     s = settings
     check_choice(criterion, CRITERION_CALLS, 'criterion')
+    init = init or criterion_init(s, criterion)
+    options = jacobian_options(s) if criterion in JACOBIAN_CRITERIA else {}
     if lm:
         sp = 0.0 if criterion == 'dense' else s['lm_sparsity']
         return dict(task='next_token', dataset='tiny_shakespeare', cell='lstm', hidden=s['lm_hidden'], criterion=criterion,
-                    sparsity=sp, init=init or s['init'], seed=seed, seq_len=s['lm_seq_len'], steps=s['lm_steps'],
-                    batch_size=s['lm_batch'], lr=s['lm_lr'], clip=s['clip'], prune_batch=s['prune_batch'], val_samples=64)
+                    sparsity=sp, init=init, seed=seed, seq_len=s['lm_seq_len'], steps=s['lm_steps'],
+                    batch_size=s['lm_batch'], lr=s['lm_lr'], clip=s['clip'], prune_batch=s['prune_batch'], val_samples=64,
+                    **({'options': options} if options else {}))
     hidden = s['hidden'] if hidden is None else hidden
     run = dict(task='classify', dataset=s['dataset'], n_train=s['n_train'], n_test=s['n_test'], cell=cell or s['cell'],
                hidden=hidden, criterion=criterion, sparsity=0.0 if criterion == 'dense' else float(s['sparsity'] if sparsity is None else sparsity),
-               init=init or s['init'], seed=seed, epochs=s['epochs'], batch_size=s['batch_size'], lr=s['lr'], clip=s['clip'],
+               init=init, seed=seed, epochs=s['epochs'], batch_size=s['batch_size'], lr=s['lr'], clip=s['clip'],
                prune_batch=s['prune_batch'], sv_samples=s['fig2_samples'] if hidden == s['hidden'] else 0)
     if criterion == 'imp': run['imp_rounds'] = s['imp_rounds']
+    if options: run['options'] = options           # only a non-default reading: the default's runs keep their names
     return run
+
+def criterion_init(settings: dict, criterion: str) -> str:
+    "The initialization of the nets `criterion` prunes: `jacobian_init` for the jacobian criterion's if set, else `init`."
+    return settings['jacobian_init'] if criterion in JACOBIAN_CRITERIA and settings['jacobian_init'] else settings['init']
 
 def run_folder(run: dict, out_dir) -> Path:
     "`out_dir/rnn/runs/<name>`: a readable stem and the hash of every setting of `run`."
     cfg = 'lm_lstm' if run['task'] == 'next_token' else f"{run['cell']}{run['hidden']}"
-    stem = f"{cfg}_{run['criterion']}_sp{run['sparsity']:g}_{run['init']}_s{run['seed']}"
+    opts = ','.join(f'{k}={v}' for k, v in run.get('options', {}).items())
+    stem = f"{cfg}_{run['criterion']}{'+' + opts if opts else ''}_sp{run['sparsity']:g}_{run['init']}_s{run['seed']}"
     return Path(out_dir) / 'rnn' / 'runs' / run_name(run, stem)
 
 # %% ../../nbs/experiments/42_rnn.ipynb #a70d2869
@@ -130,12 +159,13 @@ def rnn_data(run: dict) -> tuple:
     return tr, te, tr[0].shape[2], int(tr[1].max()) + 1
 
 # %% ../../nbs/experiments/42_rnn.ipynb #b93d3692
-def study_mask(model, criterion: str, density: float, data, seed: int, loss_fn=None):
-    "The mask of study criterion `criterion` (see `CRITERION_CALLS`) at `density` scored on the batch `data`; None for 'dense'."
+def study_mask(model, criterion: str, density: float, data, seed: int, loss_fn=None, options: dict | None = None):
+    "The mask of study criterion `criterion` (see `CRITERION_CALLS`) at `density` scored on the batch `data`, with the jacobian criterion's `options`; None for 'dense'."
     check_choice(criterion, [k for k in CRITERION_CALLS if k != 'imp'], 'criterion')
     if criterion == 'dense': return None
-    name, options = CRITERION_CALLS[criterion]
-    return prune(model, name, density, data, seed=seed, loss_fn=loss_fn, **options)
+    name, fixed = CRITERION_CALLS[criterion]
+    extra = (options or {}) if criterion in JACOBIAN_CRITERIA else {}
+    return prune(model, name, density, data, seed=seed, loss_fn=loss_fn, **{**extra, **fixed})
 
 def prune_batch(train_data, n: int, seed: int) -> tuple:
     "The `n` training samples a criterion scores: a permutation seeded `10000 + seed`."
@@ -172,7 +202,7 @@ def fit_run(run: dict, device=None, progress: bool = False) -> tuple:
             mask = prune(model, 'magnitude', density ** (k / K), mask=mask)
         t_prune = float('nan')
     else:
-        mask = study_mask(model, run['criterion'], density, batch, run['seed'], loss_fn=lm_loss if lm else None)
+        mask = study_mask(model, run['criterion'], density, batch, run['seed'], loss_fn=lm_loss if lm else None, options=run.get('options'))
         t_prune = time.perf_counter() - t0
     history = train(model, tr, train_config(run), mask=mask, **kw)
     return model, mask, history, t_prune
@@ -257,8 +287,9 @@ def kept_connections(settings: dict, device=None) -> pd.DataFrame:
     for crit in s['fig1_criteria']:
         for sd in range(s['seeds']):
             with run_settings(threads=s['threads'], seed=sd):
-                m = RNNClassifier(s['cell'], n_in, s['fig1_hidden'], n_cls, init=s['init']).to(device)
-                mask = study_mask(m, crit, 1 - s['sparsity'], tuple(t.to(device) for t in prune_batch(tr, s['prune_batch'], sd)), sd)
+                m = RNNClassifier(s['cell'], n_in, s['fig1_hidden'], n_cls, init=criterion_init(s, crit)).to(device)
+                batch = tuple(t.to(device) for t in prune_batch(tr, s['prune_batch'], sd))
+                mask = study_mask(m, crit, 1 - s['sparsity'], batch, sd, options=jacobian_options(s))
             for r in mask.densities(m, by='group').itertuples():
                 layer, gate, kind = split_group(r.group)
                 rows.append(dict(criterion=crit, seed=sd, layer=layer, gate=gate, kind=kind, kept=r.kept, total=r.total))
@@ -271,9 +302,9 @@ def criterion_runtime(settings: dict, device=None) -> pd.DataFrame:
     x, y = (t[:s['prune_batch']].to(device) for t in tr)
     for crit in [c for c in s['criteria'] if c != 'imp']:
         with run_settings(threads=s['threads'], seed=0) as proc:
-            m = RNNClassifier(s['cell'], n_in, s['runtime_hidden'], n_cls, init=s['init']).to(device)
+            m = RNNClassifier(s['cell'], n_in, s['runtime_hidden'], n_cls, init=criterion_init(s, crit)).to(device)
             for rep in range(s['runtime_repeats']):
-                t0 = time.perf_counter(); study_mask(m, crit, 1 - s['sparsity'], (x, y), 0)
+                t0 = time.perf_counter(); study_mask(m, crit, 1 - s['sparsity'], (x, y), 0, options=jacobian_options(s))
                 rows.append(dict(cell=s['cell'], hidden=s['runtime_hidden'], criterion=crit, repeat=rep, seconds=time.perf_counter() - t0,
                                  batch=s['prune_batch'], steps=x.shape[1], device=str(device or 'cpu'), threads=proc['threads'],
                                  load_avg=os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')))
