@@ -4,7 +4,7 @@ nbconvert would also run cells marked `#| eval: false` (a full training run, say
 runs a notebook cell by cell and lets us skip them. Widget state is dropped: it is hundreds of kB per notebook,
 and a static page cannot use it (each viewer draws a plain figure beside its widget).
 """
-import argparse, re, sys, time
+import argparse, os, re, sys, time
 from pathlib import Path
 
 from execnb.nbio import read_nb, write_nb
@@ -29,11 +29,17 @@ def drop_widget_state(nb) -> None:
 
 def execute(path: Path) -> float:
     "Run every cell of `path` (but `#| eval: false` ones) in the notebook's folder; stop at the first error."
+    path = path.resolve()
     nb = read_nb(path)
     for c in nb.cells:
         if c.cell_type == 'code': c.outputs = []
     start = time.perf_counter()
-    CaptureShell(path=path.parent.resolve()).run_all(nb, exc_stop=True, preproc=not_evaluated)
+    # execnb does not change the working directory: without chdir a notebook's relative paths (out_dir="../figures")
+    # would resolve from wherever make runs, outside the repository; papermill's --cwd nbs and Jupyter both use its folder
+    here = os.getcwd()
+    os.chdir(path.parent)
+    try: CaptureShell(path=path.parent).run_all(nb, exc_stop=True, preproc=not_evaluated)
+    finally: os.chdir(here)
     drop_widget_state(nb)
     write_nb(nb, path)
     return time.perf_counter() - start
