@@ -23,8 +23,8 @@ from ..data.prefix_sums import prefix_sums_files
 __all__ = ['EXPERIMENT_TASKS', 'PRESETS', 'SCOPES', 'DTNET_PRESETS', 'DEFAULT_RECIPES', 'RECIPE', 'FITTED', 'DATA_SEEDS',
            'SCORE_SAMPLES', 'COMPARABLE', 'criterion_names', 'data_files', 'dtnet_settings', 'options_text',
            'method_name', 'dtnet_run_name', 'load_results', 'accuracy_table', 'format_accuracy_table', 'plot_accuracy',
-           'dtnet_data', 'dtnet_model', 'dtnet_loss', 'prune_dtnet', 'run_dtnet', 'summary_iterations', 'summary_tag',
-           'run_overview', 'write_summary', 'write_summaries']
+           'paired_difference', 'plot_paired_difference', 'dtnet_data', 'dtnet_model', 'dtnet_loss', 'prune_dtnet',
+           'run_dtnet', 'summary_iterations', 'summary_tag', 'run_overview', 'write_summary', 'write_summaries']
 
 # %% ../../nbs/experiments/41_dtnet.ipynb #10162a10
 EXPERIMENT_TASKS = ('mazes', 'prefix_sums')
@@ -188,6 +188,31 @@ def plot_accuracy(results: pd.DataFrame, train_iters: int, ax=None, title: str |
     ax.legend(title=None, fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1))
     return ax
 
+# %% ../../nbs/experiments/41_dtnet.ipynb #e8c4b5d6
+def paired_difference(results: pd.DataFrame, baseline: str = 'none') -> pd.DataFrame:
+    "Per criterion (with options), density and iteration: mean, 95% half-width and seeds of the per-seed difference to `baseline` (points)."
+    r = _methods(results)
+    base = r[r.criterion == baseline].set_index(['iteration', 'seed']).accuracy
+    rows = []
+    for (c, d, it), g in r[r.criterion != baseline].groupby(['criterion', 'density', 'iteration']):
+        m, h, n = mean_ci((g.set_index('seed').accuracy - base.xs(it, level='iteration').reindex(g.seed).values).dropna()) \
+            if it in base.index.get_level_values(0) else (float('nan'), float('nan'), 0)
+        rows.append(dict(criterion=c, density=d, iteration=it, diff=m, ci95=h, n=n))
+    return pd.DataFrame(rows, columns=['criterion', 'density', 'iteration', 'diff', 'ci95', 'n'])
+
+def plot_paired_difference(results: pd.DataFrame, train_iters: int, ax=None, baseline: str = 'none'):
+    "Paired difference to the dense net vs test-time iterations per criterion (mean, band = 95% t-interval over the shared seeds)."
+    if ax is None: _, ax = plt.subplots(figsize=(7, 3.2))
+    d = paired_difference(results, baseline)
+    ax.axvspan(0, train_iters, color='0.9', zorder=0)
+    ax.axhline(0, color=criterion_color('dense'), lw=1)
+    for (c, dens), s in d.dropna(subset=['diff']).groupby(['criterion', 'density']):
+        m, col = _label(c, dens), criterion_color(c)
+        ax.plot(s.iteration, s['diff'], color=col, lw=1.4, label=f"{m} ({int(s.n.max())} paired)")
+        ax.fill_between(s.iteration, (s['diff'] - s.ci95.fillna(0)).clip(-100), (s['diff'] + s.ci95.fillna(0)).clip(upper=100), color=col, alpha=0.12, lw=0)
+    ax.set(xlabel='test-time iterations', ylabel='minus dense, same seed (points)', xlim=(0, results.iteration.max()), ylim=(-102, 102))
+    return ax
+
 # %% ../../nbs/experiments/41_dtnet.ipynb #eda76faa
 DATA_SEEDS = {'train': 0, 'test': 1}
 SCORE_SAMPLES = 64
@@ -325,8 +350,12 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     tag = summary_tag(settings)
     if 'readout' not in results: results = results.assign(readout='default')
     by = {r: results[results.readout == r] for r in READOUTS}
-    ax = plot_accuracy(by['default'], settings['train_iters'], title=f"{net} (width {settings['width']}): {what}, trained on "
-                       f"{fmt.format(settings['train_size'])}, tested on {fmt.format(settings['test_size'])}")
+    paired = (by['default'].criterion == 'none').any() and (by['default'].criterion != 'none').any()
+    fig, axes = plt.subplots(2 if paired else 1, 1, figsize=(7, 7.6 if paired else 4.2), sharex=True, squeeze=False,
+                             gridspec_kw=dict(height_ratios=[4.2, 3.2] if paired else [1]))
+    ax = plot_accuracy(by['default'], settings['train_iters'], ax=axes[0, 0], title=f"{net} (width {settings['width']}): {what}, "
+                       f"trained on {fmt.format(settings['train_size'])}, tested on {fmt.format(settings['test_size'])}")
+    if paired: plot_paired_difference(by['default'], settings['train_iters'], ax=axes[1, 0]); ax.set_xlabel('')
     its = summary_iterations(settings['train_iters'], settings['test_iters'])
     runs = run_overview(out_dir, by['default'])
     table = accuracy_table(by['default'], its, runs=runs)
