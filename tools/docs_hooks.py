@@ -28,7 +28,7 @@ MATHJAX_PLACEHOLDER = 'DRN_PRUNE_MATHJAX_URL'
 MATHJAX_DIR = 'assets/mathjax'
 
 # Top-level notebooks without a number prefix are the studies; this is their reading order (others follow, sorted).
-STUDY_ORDER = ['maze', 'prefix_sums', 'rnn_jacobian', 'lottery_mnist', 'dynamics', 'ood', 'sparse_rnn']
+STUDY_ORDER = ['maze', 'prefix_sums', 'rnn_jacobian', 'lottery_mnist', 'dynamics', 'dynamics_xord', 'ood', 'sparse_rnn']
 # Numbered notebooks at the top of nbs/ are grouped by the first digit of their number.
 GROUP_BY_DIGIT = {'0': 'Core, masks & criteria', '1': 'Core, masks & criteria', '2': 'Models', '3': 'Training',
                   '4': 'Experiment modules', '5': 'Sweep', '6': 'Viewers'}
