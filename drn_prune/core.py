@@ -92,8 +92,10 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return Path(path)
 
 def atomic_torch_save(obj: Any, path: str | os.PathLike) -> Path:
-    "`torch.save(obj, path)` atomically."
-    with atomic_path(path) as tmp: torch.save(obj, tmp)
+    "`torch.save(obj, path)` atomically; the same `obj` gives the same bytes, whatever the file is called."
+    # through an open file, not a path: torch names the archive inside after the file it is given (here a random
+    # temporary name), so saving by path makes two identical masks differ by their bytes
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f: torch.save(obj, f)
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #346b39b5
