@@ -49,7 +49,9 @@ test: sync-check
 NB ?= $(shell find nbs -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -not -name '*_out.ipynb' | sort)
 outputs: export OMP_NUM_THREADS = 1
 outputs: install
-	$(PY) tools/execute_notebooks.py $(NB)
+	@# one process per notebook, as nbdev_test runs them: execnb executes in-process, so a second notebook in the same
+	@# process would reuse the first one's imported modules (stale after an edit) and global state
+	for nb in $(NB); do $(PY) tools/execute_notebooks.py $$nb; done
 	nbdev_clean
 	$(MAKE) --no-print-directory readme
 
