@@ -129,12 +129,31 @@ def _resources(memory_mb: int | None) -> dict:
     if memory_mb: opts['memory'] = int(memory_mb) * 1024 * 1024
     return opts
 
+def _token_auth(address: str | None):
+    "Joining a cluster: send Ray's token (RAY_AUTH_MODE=token) unless the user chose a mode. Ray reads it once, on import."
+    # `ray start --head` (Ray >= 2.59) enables token authentication, but a client only sends its token ($RAY_AUTH_TOKEN
+    # or ~/.ray/auth_token) when RAY_AUTH_MODE=token; without it the head answers "missing authorization header"
+    if address or os.environ.get('RAY_ADDRESS'): os.environ.setdefault('RAY_AUTH_MODE', 'token')
+
 def _init_ray(address: str | None, num_cpus: int | None):
     import ray
     if ray.is_initialized(): return False
     address = address or os.environ.get('RAY_ADDRESS') or None
     kw = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
-    ray.init(address=address, **({} if address else dict(num_cpus=num_cpus)), **kw)
+    if address:
+        try: ray.init(address=address, **kw)
+        except ConnectionError as e:
+            raise ConnectionError(f"cannot join the Ray cluster at {address!r} ({e}). Is it running (`ray status`)? "
+                                  f"RAY_AUTH_MODE={os.environ.get('RAY_AUTH_MODE')!r} (read when Ray was first imported): a cluster "
+                                  "started by `ray start` needs RAY_AUTH_MODE=token and its token here ($RAY_AUTH_TOKEN or "
+                                  "~/.ray/auth_token; `ray get-auth-token`); one started with RAY_AUTH_MODE=disabled needs "
+                                  "that mode here too.") from e
+    else:
+        try: ray.init(num_cpus=num_cpus, **kw)
+        except Exception as e:   # e.g. a second local Ray beside a running one: "The current node timed out during startup"
+            raise RuntimeError(f"could not start a local Ray ({type(e).__name__}: {e}). If a Ray already runs on this machine "
+                               "(`ray status`), join it with --address and the address `ray start` printed; to run two "
+                               "sweeps at once, start one Ray for both (`ray start --head --num-cpus N`).") from e
     return True
 
 # %% ../nbs/50_sweep.ipynb #99190c4f
@@ -142,6 +161,7 @@ def sweep(notebook: str | os.PathLike, grid: dict[str, list], out: str | os.Path
           address: str | None = None, num_cpus: int | None = None, memory_mb: int | None = 1500, retries: int = 1,
           summary: bool = True, progress: bool = True) -> pd.DataFrame:
     "Run every point of `grid` (name -> values) of `notebook` on Ray into `out`; one row per point (see above)."
+    _token_auth(address)          # before Ray is imported
     import ray
     from tqdm.auto import tqdm
     notebook, out = Path(notebook).resolve(), Path(out).resolve()
@@ -189,7 +209,10 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='drn-sweep', description=(
         "Run a grid of an experiment notebook on Ray: every combination of the -p values is one papermill execution. "
         "Local by default (every CPU of this machine, one per run); --address joins a cluster started with "
-        "`ray start --head` (workers: `ray start --address HEAD:6379`), where --out must be on a shared file system. "
+        "`ray start --head` (workers: `ray start --address HEAD:6379`), where --out must be on a shared file system; "
+        "Ray >= 2.59 protects that cluster with a token, which drn-sweep sends (RAY_AUTH_MODE=token unless set; the token "
+        "from $RAY_AUTH_TOKEN or ~/.ray/auth_token, copy it to every machine). Two sweeps at once on one machine: start "
+        "one Ray with `ray start --head --num-cpus N` and give both --address HEAD:6379 (the address it prints). "
         "Finished points are skipped on a re-run; failed ones are reported and the others go on."),
         epilog="example: drn-sweep nbs/maze.ipynb -p criterion none,random,snip -p seed 0-4 -p density 0.9 --out figures")
     p.add_argument('notebook', help='an experiment notebook with a papermill parameters cell')
