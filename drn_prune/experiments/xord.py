@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ..core import atomic_path, atomic_write_text, check_choice, check_device, check_int, check_writable, markdown_table, run_settings
+from ..core import atomic_path, atomic_write_text, check_choice, check_device, check_int, check_writable, markdown_table, preset_settings, run_settings
 from ..data.xord import PATTERNS, all_xord_points, xord_label, xord_probabilities, sample_xord
 from ..dynamics import alignment_summary, angles_to_centers, unit_vectors
 from .dynamics import DYNAMICS_PRESETS, _mean_table, _save, accuracy, as_images, dynamics_settings, fit
@@ -45,11 +45,8 @@ def _positive(v, name) -> float:
 
 def xord_settings(preset: str = 'quick', *, seed: int = 0, **given) -> dict:
     "One XORD run's settings (one seed, every width): the preset's values updated by `given`, every one checked."
-    check_choice(preset, XORD_PRESETS, 'preset')
-    known = set(XORD_PRESETS[preset]) | set(XORD_DEFAULTS)
-    if bad := sorted(set(given) - known): raise ValueError(f"unknown setting(s) {bad}; accepted: {sorted(known | {'seed'})}")
-    s = dict(preset=preset, seed=_int_in(seed, 'seed', 0), **XORD_DEFAULTS, **XORD_PRESETS[preset])
-    s.update({k: v for k, v in given.items() if v is not None or k == 'data_dir'})
+    s = preset_settings({p: {**XORD_DEFAULTS, **v} for p, v in XORD_PRESETS.items()}, preset, given)
+    s['seed'] = _int_in(seed, 'seed', 0)
     for k in ('n_train', 'epochs', 'threads'): s[k] = _int_in(s[k], k, 1)
     s['mnist_seeds'] = _int_in(s['mnist_seeds'], 'mnist_seeds', 0)
     s['widths'] = tuple(_int_in(k, 'widths entry (filters per sign; 4 K-means centers need 2k >= 4)', 2) for k in s['widths'])
