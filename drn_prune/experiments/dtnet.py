@@ -192,11 +192,10 @@ def plot_accuracy(results: pd.DataFrame, train_iters: int, ax=None, title: str |
 def paired_difference(results: pd.DataFrame, baseline: str = 'none') -> pd.DataFrame:
     "Per criterion (with options), density and iteration: mean, 95% half-width and seeds of the per-seed difference to `baseline` (points)."
     r = _methods(results)
-    base = r[r.criterion == baseline].set_index(['iteration', 'seed']).accuracy
+    base = {it: g.set_index('seed').accuracy for it, g in r[r.criterion == baseline].groupby('iteration')}
     rows = []
     for (c, d, it), g in r[r.criterion != baseline].groupby(['criterion', 'density', 'iteration']):
-        m, h, n = mean_ci((g.set_index('seed').accuracy - base.xs(it, level='iteration').reindex(g.seed).values).dropna()) \
-            if it in base.index.get_level_values(0) else (float('nan'), float('nan'), 0)
+        m, h, n = _paired(g.set_index('seed').accuracy, base[it]) if it in base else (float('nan'), float('nan'), 0)
         rows.append(dict(criterion=c, density=d, iteration=it, diff=m, ci95=h, n=n))
     return pd.DataFrame(rows, columns=['criterion', 'density', 'iteration', 'diff', 'ci95', 'n'])
 
