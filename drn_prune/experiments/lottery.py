@@ -114,7 +114,7 @@ def run_lottery(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.P
     config = classifier_config(s['epochs_per_level'], s['seed'], s['lr'], s['batch_size'])
     rd = Path(ckpt_dir or out_dir) / 'lottery' / run_name(imp_settings({k: s[k] for k in IMP_KEYS}, config, s['fraction'], s['scope'],
                                                                        rewind_step=s['rewind_step']), 'imp')
-    if (folder / 'meta.json').exists() and (rd / f"level_{s['levels']:02d}" / 'trained.pt').exists():   # done: read it back
+    if (folder / 'meta.json').exists():   # done (the folder is written whole, meta.json last): read it back, checkpoints or not
         return dict(folder=folder, imp_folder=rd, **{p.stem: pd.read_csv(p) for p in sorted(folder.glob('*.csv'))})
     with run_settings(threads=s['threads'], seed=s['seed']) as process:
         t0 = time.time()
@@ -237,6 +237,7 @@ SCALED = ('xavier_normal', 'xavier_normal_narrow', 'xavier_normal_wide', 'xavier
 def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     "Regenerate the study's tables and figures in `out_dir` from its run folders (see above); returns the tables."
     out, s = Path(out_dir), settings
+    name = 'lottery' if s['preset'] == 'quick' else f"lottery_{s['preset']}"
     lv = load_lottery(out, s)
     if not len(lv): raise ValueError(f"no finished lottery run comparable with these settings under {out / 'lottery' / 'runs'}")
     inits = [i for i in INITS if i in set(lv.init)]
@@ -250,22 +251,22 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     win = winning_levels(acc)
     tables = dict(levels=lv[cols], sparsity=sp, weight_density=wd, accuracy=acc, winning_levels=win)
     seeds = sorted(lv.seed.unique())
-    plot_weight_density(wd, inits, out / 'lottery_weight_density.png')
-    plot_net_size(sp, s['levels'], s['epochs_per_level'], out / 'lottery_net_size.png')
+    plot_weight_density(wd, inits, out / f'{name}_weight_density.png')
+    plot_net_size(sp, s['levels'], s['epochs_per_level'], out / f'{name}_net_size.png')
     tag = f"{s['preset']} preset, {len(seeds)} seed(s), mean and 95% interval"
-    plot_accuracy(acc, list(STANDARD_INITS), f'IMP with resetting, standard inits ({tag})', out / 'lottery_accuracy_standard.png')
-    plot_accuracy(acc, list(SCALED), f'Xavier narrowed (x1/2) and widened (x2) ({tag})', out / 'lottery_accuracy_scaled.png')
+    plot_accuracy(acc, list(STANDARD_INITS), f'IMP with resetting, standard inits ({tag})', out / f'{name}_accuracy_standard.png')
+    plot_accuracy(acc, list(SCALED), f'Xavier narrowed (x1/2) and widened (x2) ({tag})', out / f'{name}_accuracy_scaled.png')
     br = load_lottery(out, s, 'branches.csv') if (out / 'lottery' / 'runs').glob('*/branches.csv') else pd.DataFrame()
     if len(br):
         own = lv.merge(br[['init', 'seed', 'level']].drop_duplicates(), on=['init', 'seed', 'level']).assign(branch='ticket')
         br = pd.concat([own, br], ignore_index=True)[['init', 'seed', 'branch', 'level', 'pct_remaining', 'test_acc']]
         tables['branches'] = br
         for (init, seed), d in br.groupby(['init', 'seed']):
-            plot_branches(d, f'sanity branches ({init}, seed {seed})', out / 'lottery_branches.png'); break
+            plot_branches(d, f'sanity branches ({init}, seed {seed})', out / f'{name}_branches.png'); break
     for k, t in tables.items():
-        with atomic_path(out / f'lottery_{k}.csv') as p: t.to_csv(p, index=False)
+        with atomic_path(out / f'{name}_{k}.csv') as p: t.to_csv(p, index=False)
     md = (f"Lottery tickets, LeNet-300-100 on MNIST, preset `{s['preset']}`: {len(seeds)} seed(s) per init, "
           f"{s['epochs_per_level']} epoch(s) per level, {s['n_train']} training images, accuracy in % of {s['n_test']} test images "
           f"(mean over seeds; ci95 = half-width of the 95% t-interval, empty for one seed).\n\n" + markdown_table(win, digits=4) + '\n')
-    atomic_write_text(out / 'lottery_winning_levels.md', md)
+    atomic_write_text(out / f'{name}_winning_levels.md', md)
     return dict(tables, markdown=md)
