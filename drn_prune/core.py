@@ -20,10 +20,10 @@ __all__ = ['DATA_ENV', 'DATA_HINT', 'CRITERION_COLORS', 'check_int', 'seed_every
            'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last', 'criterion_color']
 
 # %% ../nbs/00_core.ipynb #6da81256
-def check_int(value: Any, name: str, lo: int = 1) -> int:
-    "Return `value` as an int if it is an integer >= `lo` (not a bool, a float or a string), else raise `ValueError`."
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
+def check_int(value: Any, name: str, lo: int = 1, hi: int | None = None) -> int:
+    "Return `value` as an int if it is an integer in `lo..hi` (not a bool, a float or a string), else raise `ValueError`."
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo or (hi is not None and value > hi):
+        raise ValueError(f"{name} must be an integer {f'>= {lo}' if hi is None else f'in {lo}..{hi}'}, got {value!r}")
     return int(value)
 
 def seed_everything(seed: int, deterministic: bool = False) -> torch.Generator:

@@ -13,8 +13,8 @@ from .core import atomic_write_text, check_choice
 from .runs import run_name
 
 # %% auto #0
-__all__ = ['KERNEL_START_ERRORS', 'SUMMARIES', 'notebook_parameters', 'parse_values', 'parse_grid', 'grid_points', 'point_folder',
-           'is_done', 'run_point', 'sweep', 'main']
+__all__ = ['KERNEL_START_ERRORS', 'SUMMARIES', 'FORWARDED_PREFIX', 'notebook_parameters', 'parse_values', 'parse_grid',
+           'grid_points', 'point_folder', 'is_done', 'run_point', 'forwarded_env', 'sweep', 'main']
 
 # %% ../nbs/50_sweep.ipynb #e0e91df3
 def notebook_parameters(notebook: str | os.PathLike) -> dict[str, str]:
@@ -135,11 +135,17 @@ def _token_auth(address: str | None):
     # or ~/.ray/auth_token) when RAY_AUTH_MODE=token; without it the head answers "missing authorization header"
     if address or os.environ.get('RAY_ADDRESS'): os.environ.setdefault('RAY_AUTH_MODE', 'token')
 
+FORWARDED_PREFIX = 'DRN_PRUNE_'   # variables the grid points need from the driver's shell (DRN_PRUNE_DATA: the data folder)
+
+def forwarded_env() -> dict[str, str]:
+    "The driver's `DRN_PRUNE_*` variables, which every task of the sweep gets (Ray workers otherwise see the environment of `ray start`)."
+    return {k: v for k, v in os.environ.items() if k.startswith(FORWARDED_PREFIX)}
+
 def _init_ray(address: str | None, num_cpus: int | None):
     import ray
     if ray.is_initialized(): return False
     address = address or os.environ.get('RAY_ADDRESS') or None
-    kw = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
+    kw = dict(include_dashboard=False, log_to_driver=False, configure_logging=False, runtime_env={'env_vars': forwarded_env()})
     if address:
         try: ray.init(address=address, **kw)
         except ConnectionError as e:
@@ -213,7 +219,8 @@ def _parser() -> argparse.ArgumentParser:
         "Ray >= 2.59 protects that cluster with a token, which drn-sweep sends (RAY_AUTH_MODE=token unless set; the token "
         "from $RAY_AUTH_TOKEN or ~/.ray/auth_token, copy it to every machine). Two sweeps at once on one machine: start "
         "one Ray with `ray start --head --num-cpus N` and give both --address HEAD:6379 (the address it prints). "
-        "Finished points are skipped on a re-run; failed ones are reported and the others go on."),
+        "Finished points are skipped on a re-run; failed ones are reported and the others go on. This shell's DRN_PRUNE_* "
+        "variables (DRN_PRUNE_DATA: the data folder) reach every point, also on a cluster."),
         epilog="example: drn-sweep nbs/maze.ipynb -p criterion none,random,snip -p seed 0-4 -p density 0.9 --out figures")
     p.add_argument('notebook', help='an experiment notebook with a papermill parameters cell')
     p.add_argument('-p', '--param', nargs=2, action='append', default=[], metavar=('NAME', 'VALUES'),

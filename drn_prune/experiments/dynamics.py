@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import (atomic_path, atomic_write_text, check_choice, check_device, check_writable, criterion_color,
-                            markdown_table, run_settings)
+from ..core import (atomic_path, atomic_write_text, check_choice, check_device, check_int, check_writable, criterion_color,
+                            markdown_table, preset_settings, run_settings)
 from ..dynamics import alignment_summary, angles_to_centers, structured_sweep, unit_vectors
 from ..evaluate import evaluate
-from .lottery import DATA, _int_in, classifier_config, lottery_data, lottery_settings, run_lottery
+from .lottery import DATA, classifier_config, lottery_data, lottery_settings, run_lottery
 from ..models.mlp import MLP, ConvNet, lenet_300_100
 from ..runs import load_runs, run_metadata, run_name, summarize, write_run
 from ..train import train
@@ -36,19 +36,16 @@ DYN_DEFAULTS = dict(n_test=10_000, ticket_init='xavier_normal', lottery=None, da
 
 def dynamics_settings(preset: str = 'quick', *, seed: int = 0, **given) -> dict:
     "One dynamics run's settings (one seed): the preset's values updated by `given`, every one checked."
-    check_choice(preset, DYNAMICS_PRESETS, 'preset')
-    known = set(DYNAMICS_PRESETS[preset]) | set(DYN_DEFAULTS)
-    if bad := sorted(set(given) - known): raise ValueError(f"unknown setting(s) {bad}; accepted: {sorted(known | {'seed'})}")
-    s = dict(preset=preset, seed=_int_in(seed, 'seed', 0), **DYN_DEFAULTS, **DYNAMICS_PRESETS[preset])
-    s.update({k: v for k, v in given.items() if v is not None or k == 'data_dir'})
-    for k in ('n_train', 'conv_train', 'retrain_n'): s[k] = _int_in(s[k], k, 1, 60_000)
-    s['n_test'] = _int_in(s['n_test'], 'n_test', 1, 10_000)
-    for k in ('epochs', 'conv_epochs', 'retrain_epochs', 'ticket_level', 'threads'): s[k] = _int_in(s[k], k, 1)
+    s = preset_settings({p: {**DYN_DEFAULTS, **v} for p, v in DYNAMICS_PRESETS.items()}, preset, given)
+    s['seed'] = check_int(seed, 'seed', 0)
+    for k in ('n_train', 'conv_train', 'retrain_n'): s[k] = check_int(s[k], k, 1, 60_000)
+    s['n_test'] = check_int(s['n_test'], 'n_test', 1, 10_000)
+    for k in ('epochs', 'conv_epochs', 'retrain_epochs', 'ticket_level', 'threads'): s[k] = check_int(s[k], k)
     for k in ('conv_train', 'retrain_n'):
         if s[k] > s['n_train']: raise ValueError(f"{k} must be at most n_train={s['n_train']} (a subset of the same images), got {s[k]}")
     s['fractions'] = tuple(float(f) for f in s['fractions'])
     if not s['fractions'] or any(not 0 <= f <= 1 for f in s['fractions']): raise ValueError(f"fractions must lie in [0, 1], got {s['fractions']}")
-    for k in ('mlp_widths', 'conv_widths'): s[k] = tuple(_int_in(w, f'{k} entry', 4) for w in s[k])   # k-means with k = 4
+    for k in ('mlp_widths', 'conv_widths'): s[k] = tuple(check_int(w, f'{k} entry', 4) for w in s[k])   # k-means with k = 4
     check_choice(s['data'], DATA, 'data')
     s['lottery'] = dict(s['lottery'] or {})
     if s['data_dir'] is not None: s['data_dir'] = str(s['data_dir'])

@@ -11,19 +11,20 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import atomic_path, atomic_write_text, check_choice, check_device, check_writable, markdown_table, run_settings
+from ..core import (atomic_path, atomic_write_text, check_choice, check_device, check_int, check_writable, markdown_table,
+                            preset_settings, run_settings)
 from ..data.mnist import mnist_files
 from ..data.sequences import load_seq_mnist
 from ..lottery import BRANCHES, imp_settings, keep_count, run_branch, run_imp
 from ..models.mlp import INITS, STANDARD_INITS, lenet_300_100
-from ..runs import load_runs, run_metadata, run_name, summarize, write_run
+from ..runs import load_runs, mean_ci, run_metadata, run_name, summarize, write_run
 from ..train import TrainConfig
 
 # %% auto #0
-__all__ = ['LOTTERY_PRESETS', 'STUDY', 'DEFAULTS', 'DATA', 'MNIST_SIZES', 'HIST', 'IMP_KEYS', 'COMPARABLE', 'SCALED',
+__all__ = ['LOTTERY_PRESETS', 'STUDY', 'DEFAULTS', 'DATA', 'MNIST_SIZES', 'HIST', 'IMP_KEYS', 'COMPARABLE', 'CLAIMS', 'SCALED',
            'lottery_settings', 'lottery_data', 'classifier_config', 'weight_histograms', 'run_lottery', 'load_lottery',
-           'accuracy_by_level', 'winning_levels', 'plot_weight_density', 'plot_net_size', 'plot_accuracy',
-           'plot_branches', 'write_summary']
+           'accuracy_by_level', 'winning_levels', 'nearest_level', 'claim_verdict', 'published_claims',
+           'plot_weight_density', 'plot_net_size', 'plot_accuracy', 'plot_branches', 'write_summary']
 
 # %% ../../nbs/experiments/43_lottery.ipynb #9fdfe41b
 LOTTERY_PRESETS = {
@@ -38,27 +39,19 @@ DEFAULTS = dict(lr=1.2e-3, batch_size=60, fraction=0.2, scope='global', rewind_s
 DATA = ('mnist', 'random')
 MNIST_SIZES = {'train': 60_000, 'test': 10_000}
 
-def _int_in(v, name, lo, hi=None):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo or (hi is not None and v > hi):
-        raise ValueError(f"{name} must be an integer in {lo}..{hi if hi is not None else 'inf'}, got {v!r}")
-    return int(v)
-
 def lottery_settings(preset: str = 'quick', *, init: str = 'xavier_normal', seed: int = 0, branches=None, **given) -> dict:
     "One IMP run's settings: the preset's values updated by `given`, every one checked (ValueError naming it)."
-    check_choice(preset, LOTTERY_PRESETS, 'preset')
-    known = set(LOTTERY_PRESETS[preset]) | set(DEFAULTS)
-    if bad := sorted(set(given) - known): raise ValueError(f"unknown setting(s) {bad}; accepted: {sorted(known | {'init', 'seed', 'branches'})}")
-    s = dict(preset=preset, init=check_choice(init, INITS, 'init'), seed=_int_in(seed, 'seed', 0), **DEFAULTS, **LOTTERY_PRESETS[preset])
-    s.update({k: v for k, v in given.items() if v is not None or k == 'data_dir'})
-    for k, lo in (('levels', 0), ('epochs_per_level', 1), ('batch_size', 1), ('rewind_step', 0), ('threads', 1)): s[k] = _int_in(s[k], k, lo)
-    s['n_train'], s['n_test'] = _int_in(s['n_train'], 'n_train', 1, 60_000), _int_in(s['n_test'], 'n_test', 1, 10_000)
+    s = preset_settings({p: {**DEFAULTS, **v} for p, v in LOTTERY_PRESETS.items()}, preset, given)
+    s.update(init=check_choice(init, INITS, 'init'), seed=check_int(seed, 'seed', 0))
+    for k, lo in (('levels', 0), ('epochs_per_level', 1), ('batch_size', 1), ('rewind_step', 0), ('threads', 1)): s[k] = check_int(s[k], k, lo)
+    s['n_train'], s['n_test'] = check_int(s['n_train'], 'n_train', 1, 60_000), check_int(s['n_test'], 'n_test', 1, 10_000)
     if not (isinstance(s['lr'], (int, float)) and s['lr'] > 0): raise ValueError(f"lr must be a number > 0, got {s['lr']!r}")
     keep_count(1, 1, s['fraction'])
     check_choice(s['scope'], ('global', 'tensor'), 'scope'); check_choice(s['data'], DATA, 'data')
     st = STUDY[preset]
     if branches is None: branches = BRANCHES if (init == st['branch_init'] and seed in st['branch_seeds']) else ()
     s['branches'] = tuple(check_choice(b, BRANCHES, 'branch') for b in branches)
-    s['branch_levels'] = tuple(_int_in(l, 'branch level', 1, s['levels']) for l in s['branch_levels'] if l <= s['levels'] or given.get('branch_levels'))
+    s['branch_levels'] = tuple(check_int(l, 'branch level', 1, s['levels']) for l in s['branch_levels'] if l <= s['levels'] or given.get('branch_levels'))
     if s['data'] == 'mnist':
         for split in ('train', 'test'): [_require(p) for p in mnist_files(split, s['data_dir'])]
     if s['data_dir'] is not None: s['data_dir'] = str(s['data_dir'])
@@ -168,6 +161,55 @@ def winning_levels(acc: pd.DataFrame, min_tolerance: float = 0.1) -> pd.DataFram
                          still_matching_at_last_level=bool(last == int(d.level.max()))))
     return pd.DataFrame(rows)
 
+# %% ../../nbs/experiments/43_lottery.ipynb #c1a1e002
+CLAIMS = (   # (the published conclusion, the kind of comparison that tests it)
+    ('(1) winning tickets down to about 6.9% remaining', 'matches'),
+    ('(2) Xavier beats Kaiming below 3.5% remaining', 'better'),
+    ('(3) normal and uniform draws give the same tickets', 'same'),
+    ('(4) narrower beats wider at 2.3% remaining', 'better'),
+)
+
+def nearest_level(levels: pd.DataFrame, pct: float) -> int | None:
+    "The level whose % of weights remaining is nearest `pct`; None if no level lies within 25% (one IMP step) of it."
+    by = levels.groupby('level').pct_remaining.first()
+    near = int((by - pct).abs().idxmin())
+    return near if 0.8 <= by[near] / pct <= 1.25 else None
+
+def _per_seed(levels: pd.DataFrame, init: str, at: list[int]) -> pd.Series:
+    d = levels[(levels.init == init) & levels.level.isin(at)]
+    return d.groupby('seed').test_acc.mean()
+
+def claim_verdict(mean: float, half: float, kind: str, margin: float) -> str:
+    "'holds', 'does not hold' or 'cannot be told apart' for the interval mean +- half of a - b (see above)."
+    if not np.isfinite(half): return 'cannot be told apart (one seed)' if np.isfinite(mean) else 'not run'
+    lo, hi = mean - half, mean + half
+    check_choice(kind, ('better', 'matches', 'same'), 'claim kind')
+    if kind == 'same':
+        return 'holds' if -margin < lo and hi < margin else 'does not hold' if lo > margin or hi < -margin else 'cannot be told apart'
+    floor = 0 if kind == 'better' else -margin
+    return 'holds' if lo > floor else 'does not hold' if hi < floor else 'cannot be told apart'
+
+def published_claims(levels: pd.DataFrame, margin: float = 0.5) -> pd.DataFrame:
+    "One row per comparison of the four conclusions (see above): a - b paired by seed, its 95% interval and the verdict."
+    if not (isinstance(margin, (int, float)) and margin >= 0): raise ValueError(f"margin must be a number >= 0 (accuracy points), got {margin!r}")
+    inits, all_levels = set(levels.init), sorted(levels.level.unique())
+    l69, l23 = nearest_level(levels, 6.9), nearest_level(levels, 2.3)
+    below = [int(l) for l in all_levels if levels[levels.level == l].pct_remaining.iloc[0] < 3.5]
+    tests = [(0, i, i, [l69], [0]) for i in INITS if l69 is not None] + \
+            [(1, f'xavier_{d}', f'kaiming_{d}', below, below) for d in ('normal', 'uniform') if below] + \
+            [(2, f'{s}_normal', f'{s}_uniform', all_levels, all_levels) for s in ('xavier', 'kaiming')] + \
+            [(3, f'xavier_{d}_narrow', f'xavier_{d}_wide', [l23], [l23]) for d in ('normal', 'uniform') if l23 is not None]
+    rows = []
+    for c, a, b, la, lb in tests:
+        if a not in inits or b not in inits: continue
+        diff = (_per_seed(levels, a, la) - _per_seed(levels, b, lb)).dropna()
+        m, h, n = mean_ci(diff)
+        pct = levels[levels.level.isin(la)].pct_remaining
+        rows.append(dict(claim=CLAIMS[c][0], kind=CLAIMS[c][1], a=a, b=b if b != a else f'{a} (dense)',
+                         levels=f'{la[0]}' if len(la) == 1 else f'{la[0]}-{la[-1]}', pct_remaining=f'{pct.max():.3g}' if len(la) == 1 else f'{pct.min():.3g}-{pct.max():.3g}',
+                         n_seeds=n, diff=m, ci95=h, margin=margin, verdict=claim_verdict(m, h, CLAIMS[c][1], margin)))
+    return pd.DataFrame(rows, columns=['claim', 'kind', 'a', 'b', 'levels', 'pct_remaining', 'n_seeds', 'diff', 'ci95', 'margin', 'verdict'])
+
 # %% ../../nbs/experiments/43_lottery.ipynb #61b609dd
 def _save(fig, path: Path):
     import matplotlib.pyplot as plt
@@ -248,8 +290,8 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     wd = wd[wd.seed == wd.seed.min()][['init', 'layer', 'stage', 'weight', 'density']]
     acc = accuracy_by_level(lv)
     acc = acc.sort_values(['init', 'level'], key=lambda c: c.map(inits.index) if c.name == 'init' else c).reset_index(drop=True)
-    win = winning_levels(acc)
-    tables = dict(levels=lv[cols], sparsity=sp, weight_density=wd, accuracy=acc, winning_levels=win)
+    win, claims = winning_levels(acc), published_claims(lv)
+    tables = dict(levels=lv[cols], sparsity=sp, weight_density=wd, accuracy=acc, winning_levels=win, claims=claims)
     seeds = sorted(lv.seed.unique())
     plot_weight_density(wd, inits, out / f'{name}_weight_density.png')
     plot_net_size(sp, s['levels'], s['epochs_per_level'], out / f'{name}_net_size.png')
@@ -267,6 +309,8 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
         with atomic_path(out / f'{name}_{k}.csv') as p: t.to_csv(p, index=False)
     md = (f"Lottery tickets, LeNet-300-100 on MNIST, preset `{s['preset']}`: {len(seeds)} seed(s) per init, "
           f"{s['epochs_per_level']} epoch(s) per level, {s['n_train']} training images, accuracy in % of {s['n_test']} test images "
-          f"(mean over seeds; ci95 = half-width of the 95% t-interval, empty for one seed).\n\n" + markdown_table(win, digits=4) + '\n')
+          f"(mean over seeds; ci95 = half-width of the 95% t-interval, empty for one seed).\n\n" + markdown_table(win, digits=4) + '\n\n'
+          f"The four published conclusions, each a difference a - b in accuracy points paired by seed, with its 95% interval "
+          f"(verdicts as defined in `published_claims`; margin = the difference treated as negligible):\n\n" + markdown_table(claims, digits=3) + '\n')
     atomic_write_text(out / f'{name}_winning_levels.md', md)
     return dict(tables, markdown=md)

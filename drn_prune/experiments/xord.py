@@ -16,7 +16,7 @@ from ..core import atomic_path, atomic_write_text, check_choice, check_device, c
 from ..data.xord import PATTERNS, all_xord_points, xord_label, xord_probabilities, sample_xord
 from ..dynamics import alignment_summary, angles_to_centers, unit_vectors
 from .dynamics import DYNAMICS_PRESETS, _mean_table, _save, accuracy, as_images, dynamics_settings, fit
-from .lottery import DATA, _int_in, lottery_data
+from .lottery import DATA, lottery_data
 from ..models.mlp import MLP, ConvNet
 from ..runs import format_ci, load_runs, run_metadata, run_name, summarize, write_run
 from ..train import TrainConfig, train
@@ -46,10 +46,10 @@ def _positive(v, name) -> float:
 def xord_settings(preset: str = 'quick', *, seed: int = 0, **given) -> dict:
     "One XORD run's settings (one seed, every width): the preset's values updated by `given`, every one checked."
     s = preset_settings({p: {**XORD_DEFAULTS, **v} for p, v in XORD_PRESETS.items()}, preset, given)
-    s['seed'] = _int_in(seed, 'seed', 0)
-    for k in ('n_train', 'epochs', 'threads'): s[k] = _int_in(s[k], k, 1)
-    s['mnist_seeds'] = _int_in(s['mnist_seeds'], 'mnist_seeds', 0)
-    s['widths'] = tuple(_int_in(k, 'widths entry (filters per sign; 4 K-means centers need 2k >= 4)', 2) for k in s['widths'])
+    s['seed'] = check_int(seed, 'seed', 0)
+    for k in ('n_train', 'epochs', 'threads'): s[k] = check_int(s[k], k)
+    s['mnist_seeds'] = check_int(s['mnist_seeds'], 'mnist_seeds', 0)
+    s['widths'] = tuple(check_int(k, 'widths entry (filters per sign; 4 K-means centers need 2k >= 4)', 2) for k in s['widths'])
     if not s['widths']: raise ValueError("widths must hold at least one width")
     s['lr'], s['init_std'] = _positive(s['lr'], 'lr'), _positive(s['init_std'], 'init_std')
     xord_probabilities(s['d'], s['nondiverse'])                  # checks d and nondiverse
