@@ -182,9 +182,9 @@ def _load(cls, path, model: nn.Module | None = None) -> Mask:
 Mask.save, Mask.load = _save, classmethod(_load)
 
 # %% ../nbs/10_masks.ipynb #7daa3b3b
-def _zero_grad_at(pruned: torch.Tensor):
+def _keep_grad_at(keep: torch.Tensor):
     def hook(p):
-        p.grad.masked_fill_(pruned, 0)
+        p.grad.mul_(keep)
     return hook
 
 class MaskHandle:
@@ -192,15 +192,15 @@ class MaskHandle:
     def __init__(self, mask: Mask, model: nn.Module):
         self.mask, self.model, self._hooks = mask, model, []
         params = dict(model.named_parameters())
-        # the pruned positions, inverted once here rather than on every backward and every step
-        self._pairs = [(params[n], ~m.to(params[n].device)) for n, m in mask.items()]
-        for p, pruned in self._pairs:   # zero the pruned gradients in place once they are accumulated (before clipping)
-            if p.requires_grad: self._hooks.append(p.register_post_accumulate_grad_hook(_zero_grad_at(pruned)))
+        # the mask as 0/1 in each parameter's dtype and device, made once here rather than on every backward and step
+        self._pairs = [(params[n], m.to(device=params[n].device, dtype=params[n].dtype)) for n, m in mask.items()]
+        for p, keep in self._pairs:   # zero the pruned gradients in place once they are accumulated (before clipping)
+            if p.requires_grad: self._hooks.append(p.register_post_accumulate_grad_hook(_keep_grad_at(keep)))
 
     @torch.no_grad()
     def rezero(self, *args, **kwargs):
-        "Set the pruned weights to exactly zero in place (what the optimizer post-hook runs)."
-        for p, pruned in self._pairs: p.masked_fill_(pruned, 0)
+        "Set the pruned weights to zero in place (what the optimizer post-hook runs)."
+        for p, keep in self._pairs: p.mul_(keep)
 
     def watch(self, optimizer: torch.optim.Optimizer) -> MaskHandle:
         "Re-zero the pruned weights after every `optimizer.step()`."

@@ -160,8 +160,9 @@ def make_optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.O
         groups = [{'params': [p for n, p in named if not n.startswith('recur_block.')], 'lr': config.lr, 'base_lr': config.lr},
                   {'params': recur, 'lr': config.lr / config.train_iters, 'base_lr': config.lr / config.train_iters}]
     else: groups = [{'params': [p for _, p in named], 'lr': config.lr, 'base_lr': config.lr}]
-    if config.optimizer == 'adam': return torch.optim.Adam(groups, lr=config.lr, weight_decay=config.weight_decay)
-    if config.optimizer == 'adamw': return torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
+    fused = all(p.device.type in ('cpu', 'cuda') and p.is_floating_point() for _, p in named) or None   # one kernel per step
+    if config.optimizer == 'adam': return torch.optim.Adam(groups, lr=config.lr, weight_decay=config.weight_decay, fused=fused)
+    if config.optimizer == 'adamw': return torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay, fused=fused)
     return torch.optim.SGD(groups, lr=config.lr, weight_decay=config.weight_decay, momentum=0.9)
 
 # %% ../nbs/30_train.ipynb #84310faa
@@ -174,7 +175,7 @@ def batch_backward(model, x: torch.Tensor, y: torch.Tensor, config: TrainConfig,
     logits = model(x) if config.task == 'classify' else model(x, all_steps=True).transpose(1, 2)
     loss, right, items = batch_metrics(logits, x, y, config.task)
     loss.backward()
-    return float(loss), right, items
+    return float(loss.detach()), right, items
 
 # %% ../nbs/30_train.ipynb #035881a9
 def _last_good(ckpt_path, saved) -> str:
