@@ -276,6 +276,8 @@ def plot_branches(br: pd.DataFrame, title: str, path: Path):
 # %% ../../nbs/experiments/43_lottery.ipynb #d212b597
 SCALED = ('xavier_normal', 'xavier_normal_narrow', 'xavier_normal_wide', 'xavier_uniform', 'xavier_uniform_narrow', 'xavier_uniform_wide')
 
+def _blank_nan(df: pd.DataFrame) -> pd.DataFrame: return df.astype(object).where(df.notna(), '')   # no interval: an empty cell
+
 def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
     "Regenerate the study's tables and figures in `out_dir` from its run folders (see above); returns the tables."
     out, s = Path(out_dir), settings
@@ -309,8 +311,8 @@ def write_summary(out_dir: str | os.PathLike, settings: dict) -> dict:
         with atomic_path(out / f'{name}_{k}.csv') as p: t.to_csv(p, index=False)
     md = (f"Lottery tickets, LeNet-300-100 on MNIST, preset `{s['preset']}`: {len(seeds)} seed(s) per init, "
           f"{s['epochs_per_level']} epoch(s) per level, {s['n_train']} training images, accuracy in % of {s['n_test']} test images "
-          f"(mean over seeds; ci95 = half-width of the 95% t-interval, empty for one seed).\n\n" + markdown_table(win, digits=4) + '\n\n'
+          f"(mean over seeds; ci95 = half-width of the 95% t-interval, empty for one seed).\n\n" + markdown_table(_blank_nan(win), digits=4) + '\n\n'
           f"The four published conclusions, each a difference a - b in accuracy points paired by seed, with its 95% interval "
-          f"(verdicts as defined in `published_claims`; margin = the difference treated as negligible):\n\n" + markdown_table(claims, digits=3) + '\n')
+          f"(verdicts as defined in `published_claims`; margin = the difference treated as negligible):\n\n" + markdown_table(_blank_nan(claims), digits=3) + '\n')
     atomic_write_text(out / f'{name}_winning_levels.md', md)
     return dict(tables, markdown=md)

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/experiments/47_xord.ipynb #24419e25
 from __future__ import annotations
-import contextlib, math, numbers, os, time, warnings
+import math, numbers, os, time
 from pathlib import Path
 
 import numpy as np
@@ -140,16 +140,9 @@ def xord_config(s: dict) -> TrainConfig:
     return TrainConfig(task='classify', epochs=s['epochs'], batch_size=s['n_train'], optimizer='sgd', lr=s['lr'], weight_decay=0.0,
                        warmup_epochs=0, milestones=(), lr_throttle=False, channels_last=False, seed=s['seed'])
 
-@contextlib.contextmanager
-def _quiet():
-    "Silence torch's warning about `train` reading each batch's loss with float() (a graph-attached scalar)."
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='Converting a tensor with requires_grad=True to a scalar')
-        yield
-
 def fit_xord(net: XORNet, data, s: dict, device=None) -> pd.DataFrame:
     "Train `net` in place on `data` (x, y) with `xord_config(s)`; returns the history (one row per step)."
-    with _quiet(): return train(net, data, xord_config(s), device=device, progress=False)
+    return train(net, data, xord_config(s), device=device, progress=False)
 
 @torch.no_grad()
 def xord_error(net: XORNet, d: int, nondiverse: float | None = None) -> float:
@@ -197,7 +190,7 @@ def mnist_alignment(s: dict, device=None) -> pd.DataFrame:
         m = make(w)
         for stage in ('init', 'trained'):
             if stage == 'trained':
-                with _quiet(): fit(m, tr, epochs, seed, device=device)
+                fit(m, tr, epochs, seed, device=device)
             rows.append(dict(net=name, width=w, stage=stage, test_error=100.0 - accuracy(m, te), **alignment_measures(unit_vectors(m, layer), seed)))
     return pd.DataFrame(rows)
 
