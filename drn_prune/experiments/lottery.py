@@ -181,9 +181,9 @@ def _per_seed(levels: pd.DataFrame, init: str, at: list[int]) -> pd.Series:
 
 def claim_verdict(mean: float, half: float, kind: str, margin: float) -> str:
     "'holds', 'does not hold' or 'cannot be told apart' for the interval mean +- half of a - b (see above)."
+    check_choice(kind, ('better', 'matches', 'same'), 'claim kind')   # also when there is no interval to judge
     if not np.isfinite(half): return 'cannot be told apart (one seed)' if np.isfinite(mean) else 'not run'
     lo, hi = mean - half, mean + half
-    check_choice(kind, ('better', 'matches', 'same'), 'claim kind')
     if kind == 'same':
         return 'holds' if -margin < lo and hi < margin else 'does not hold' if lo > margin or hi < -margin else 'cannot be told apart'
     floor = 0 if kind == 'better' else -margin
