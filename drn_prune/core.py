@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #63a41054
 from __future__ import annotations
-import ast, hashlib, os, random, tempfile, numbers
+import ast, hashlib, math, os, random, tempfile, numbers
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Protocol, runtime_checkable
@@ -15,9 +15,10 @@ import torch
 # %% auto #0
 __all__ = ['DATA_ENV', 'DATA_HINT', 'CRITERION_COLORS', 'check_int', 'seed_everything', 'default_device', 'data_dir',
            'require_file', 'default_mode', 'atomic_path', 'atomic_write_text', 'atomic_torch_save', 'check_density',
-           'check_choice', 'parse_list', 'preset_settings', 'check_device', 'check_writable', 'check_parameters',
-           'markdown_table', 'Recurrent', 'run_steps', 'unroll', 'n_samples', 'take', 'batches', 'data_fingerprint',
-           'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last', 'criterion_color']
+           'check_positive', 'check_choice', 'parse_list', 'preset_settings', 'check_device', 'check_writable',
+           'check_parameters', 'markdown_table', 'Recurrent', 'run_steps', 'unroll', 'n_samples', 'take', 'batches',
+           'data_fingerprint', 'flush_denormal_enabled', 'run_settings', 'to_channels_last', 'channels_last',
+           'criterion_color']
 
 # %% ../nbs/00_core.ipynb #6da81256
 def check_int(value: Any, name: str, lo: int = 1, hi: int | None = None) -> int:
@@ -104,6 +105,12 @@ def check_density(density: float, name: str = 'density') -> float:
     if isinstance(density, bool) or not isinstance(density, numbers.Real) or not (0 < float(density) <= 1):
         raise ValueError(f"{name} must be a fraction of weights kept in (0, 1], got {density!r}")
     return float(density)
+
+def check_positive(value: Any, name: str, zero_ok: bool = False) -> float:
+    "Return `value` as a float if it is a finite number > 0 (>= 0 with `zero_ok`), not a bool or a string; else raise `ValueError`."
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        raise ValueError(f"{name} must be a {'non-negative' if zero_ok else 'positive'} finite number, got {value!r}")
+    return float(value)
 
 def check_choice(value: Any, choices: Iterable, name: str) -> Any:
     "Return `value` if it is one of `choices`, else raise `ValueError` listing them."

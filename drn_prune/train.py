@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from typing import Callable
 import hashlib
 from .core import (run_steps, check_choice, atomic_torch_save, atomic_write_text, batches, n_samples,
-                            channels_last as _channels_last, check_int, check_writable, data_fingerprint)
+                            channels_last as _channels_last, check_int, check_positive, check_writable, data_fingerprint)
 from .evaluate import batch_metrics, check_targets, evaluate, non_wall, predict, solved, infer_task
 
 # %% auto #0
@@ -121,9 +121,8 @@ class TrainConfig:
         check_int(self.warmup_epochs, 'warmup_epochs', 0); check_int(self.seed, 'seed', 0)
         if self.steps_per_epoch is not None: check_int(self.steps_per_epoch, 'steps_per_epoch (None: a full pass)')
         if self.test_iters is not None: check_int(self.test_iters, 'test_iters (None: train_iters)')
-        if self.clip is not None and not (isinstance(self.clip, (int, float)) and self.clip > 0 and math.isfinite(self.clip)):
-            raise ValueError(f"clip must be a positive gradient norm, or None for no clipping; got {self.clip!r}")
-        if not (self.lr > 0 and math.isfinite(self.lr)): raise ValueError(f"lr must be a positive finite number, got {self.lr!r}")
+        if self.clip is not None: check_positive(self.clip, 'clip (a gradient-norm bound, or None for no clipping)')
+        check_positive(self.lr, 'lr')
         if self.lr_throttle and self.task not in PROGRESSIVE_TASKS:
             raise ValueError(f"lr_throttle (recurrent block at lr / train_iters) applies to DTNet tasks {PROGRESSIVE_TASKS}, not {self.task!r}")
         self.milestones = tuple(int(m) for m in self.milestones)

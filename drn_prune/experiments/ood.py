@@ -12,7 +12,7 @@ import pandas as pd
 import seaborn as sns
 import torch
 
-from ..core import (atomic_path, atomic_write_text, check_choice, check_density, check_device, check_int,
+from ..core import (atomic_path, atomic_write_text, check_choice, check_density, check_device, check_int, check_positive,
                             check_writable, markdown_table, require_file, run_settings)
 from ..criteria import CRITERIA
 from ..runs import check_run_files, format_ci, load_runs, mean_ci, run_metadata, run_name, summarize, write_run
@@ -61,7 +61,7 @@ def ood_settings(preset: str = 'quick', variant: str = 'plain', *, criterion: st
     s.update({k: v for k, v in given.items() if v is not None})
     check_choice(s['pair'], PAIRS, 'pair')
     for k in _POSITIVE: check_int(s[k], k)
-    if not (isinstance(s['lr'], (int, float)) and 0 < s['lr'] < float('inf')): raise ValueError(f"lr must be a positive finite number, got {s['lr']!r}")
+    check_positive(s['lr'], 'lr')
     if not (isinstance(s['alpha'], (int, float)) and 0 < s['alpha'] <= 1):
         raise ValueError(f"alpha (the progressive variant's weight of the progressive term) must be in (0, 1], got {s['alpha']!r}")
     s['data_dir'] = str(data_dir) if data_dir else None

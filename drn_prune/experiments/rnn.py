@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..core import (check_choice, check_density, check_device, check_writable, criterion_color, markdown_table,
+from ..core import (check_choice, check_density, check_device, check_int, check_positive, check_writable, criterion_color, markdown_table,
                             atomic_path, atomic_write_text, parse_list, preset_settings, run_settings, take)
 from ..criteria import JACOBIAN_READINGS, check_options, criterion_options, parse_options, prune
 from ..models.rnn import CELLS, INITS, RNNClassifier, split_group, jacobian_singular_values
@@ -58,13 +58,6 @@ PRESETS = {'quick': _QUICK, 'cpu': _CPU,
 "Study presets: `quick` (CPU, minutes), `cpu` (the published GRU protocol at a CPU-sized epoch count), `paper` (the published settings), `tiny` (the test suite's smoke run)."
 
 # %% ../../nbs/experiments/42_rnn.ipynb #b487d3a3
-def _positive(settings: dict, names, kind=int, zero_ok=()):
-    for n in names:
-        v = settings[n]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or (kind is int and int(v) != v) or v < (0 if n in zero_ok else 1e-300):
-            raise ValueError(f"{n} must be a {'non-negative' if n in zero_ok else 'positive'} {kind.__name__}, got {v!r}")
-        settings[n] = kind(v)
-
 JACOBIAN_CRITERIA = ('jacobian', 'jacobian_raw')
 "The study criteria that call the jacobian criterion: `jacobian_options` and `jacobian_init` apply to them."
 
@@ -90,12 +83,12 @@ def rnn_settings(preset: str = 'quick', **given) -> dict:
     for c in s['fig1_criteria']: check_choice(c, [k for k in CRITERION_CALLS if k not in ('dense', 'imp')], 'figure 1 criterion')
     for i in s['inits'] + (s['init'],): check_choice(i, INITS, 'init')
     for sp in s['sparsities'] + (s['sparsity'], s['lm_sparsity']): check_density(1 - sp, f'density (1 - sparsity {sp})')
-    if any(h < 1 for h in s['hiddens']): raise ValueError(f"hiddens must be positive integers, got {s['hiddens']}")
-    _positive(s, ('hidden', 'fig1_hidden', 'seeds', 'epochs', 'batch_size', 'imp_rounds', 'prune_batch', 'runtime_hidden',
-                  'runtime_repeats', 'lm_hidden', 'lm_seq_len', 'lm_steps', 'lm_batch', 'lm_seeds', 'threads'))
-    _positive(s, ('n_train', 'n_test', 'fig2_samples'), zero_ok=('n_train', 'n_test', 'fig2_samples'))
-    _positive(s, ('lr', 'lm_lr'), float)
-    _positive(s, ('clip',), float, zero_ok=('clip',))
+    s['hiddens'] = tuple(check_int(h, 'hiddens entry') for h in s['hiddens'])
+    for k in ('hidden', 'fig1_hidden', 'seeds', 'epochs', 'batch_size', 'imp_rounds', 'prune_batch', 'runtime_hidden',
+              'runtime_repeats', 'lm_hidden', 'lm_seq_len', 'lm_steps', 'lm_batch', 'lm_seeds', 'threads'): s[k] = check_int(s[k], k)
+    for k in ('n_train', 'n_test', 'fig2_samples'): s[k] = check_int(s[k], f'{k} (0: all)' if k != 'fig2_samples' else k, 0)
+    for k in ('lr', 'lm_lr'): s[k] = check_positive(s[k], k)
+    s['clip'] = check_positive(s['clip'], 'clip (0: no clipping)', zero_ok=True)
     if 0 < s['n_train'] < s['prune_batch']: raise ValueError(f"n_train ({s['n_train']}) must be at least prune_batch ({s['prune_batch']}) or 0 (all)")
     if s['device'] != 'auto': check_device(s['device'])   # a device this machine lacks is an error now, not after the data
     s['table5_dense'] = bool(s['table5_dense'])

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import (check_choice, check_density, check_device, markdown_table, atomic_write_text, parse_list,
+from ..core import (check_choice, check_density, check_device, check_int, check_positive, markdown_table, atomic_write_text, parse_list,
                             preset_settings, run_settings)
 from ..criteria import prune
 from ..data.reber import GRAMMARS, reber_dataset
@@ -56,10 +56,8 @@ def sparse_rnn_settings(preset: str = 'quick', **given) -> dict:
     check_choice(s['scope'], ('tensor', 'global'), 'scope')
     for k in ('n_strings', 'min_len', 'max_len', 'hidden', 'layers', 'epochs', 'batch_size', 'seeds', 'graphs', 'min_vertices',
               'max_vertices', 'graph_epochs', 'threads', 'retrain_epochs', 'budget_graphs'):
-        v = s[k]
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k} must be a positive int, got {v!r}")
-    for k in ('lr', 'clip'):
-        if not isinstance(s[k], (int, float)) or s[k] <= 0: raise ValueError(f"{k} must be a positive number, got {s[k]!r}")
+        s[k] = check_int(s[k], k)
+    for k in ('lr', 'clip'): s[k] = check_positive(s[k], k)
     if s['min_vertices'] < 3 or s['max_vertices'] < s['min_vertices']:
         raise ValueError(f"need 3 <= min_vertices <= max_vertices, got {s['min_vertices']} and {s['max_vertices']}")
     n = _smallest_matrix(s)

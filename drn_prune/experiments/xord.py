@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ..core import atomic_path, atomic_write_text, check_choice, check_device, check_int, check_writable, markdown_table, preset_settings, run_settings
+from ..core import atomic_path, atomic_write_text, check_choice, check_device, check_int, check_positive, check_writable, markdown_table, preset_settings, run_settings
 from ..data.xord import PATTERNS, all_xord_points, xord_label, xord_probabilities, sample_xord
 from ..dynamics import alignment_summary, angles_to_centers, unit_vectors
 from .dynamics import DYNAMICS_PRESETS, _mean_table, _save, accuracy, as_images, dynamics_settings, fit
@@ -38,11 +38,6 @@ XORD_PRESETS = {
 }
 XORD_DEFAULTS = dict(data='mnist', data_dir=None, threads=1)
 
-def _positive(v, name) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (v > 0 and math.isfinite(v)):
-        raise ValueError(f"{name} must be a positive finite number, got {v!r}")
-    return float(v)
-
 def xord_settings(preset: str = 'quick', *, seed: int = 0, **given) -> dict:
     "One XORD run's settings (one seed, every width): the preset's values updated by `given`, every one checked."
     s = preset_settings({p: {**XORD_DEFAULTS, **v} for p, v in XORD_PRESETS.items()}, preset, given)
@@ -51,7 +46,7 @@ def xord_settings(preset: str = 'quick', *, seed: int = 0, **given) -> dict:
     s['mnist_seeds'] = check_int(s['mnist_seeds'], 'mnist_seeds', 0)
     s['widths'] = tuple(check_int(k, 'widths entry (filters per sign; 4 K-means centers need 2k >= 4)', 2) for k in s['widths'])
     if not s['widths']: raise ValueError("widths must hold at least one width")
-    s['lr'], s['init_std'] = _positive(s['lr'], 'lr'), _positive(s['init_std'], 'init_std')
+    s['lr'], s['init_std'] = check_positive(s['lr'], 'lr'), check_positive(s['init_std'], 'init_std')
     xord_probabilities(s['d'], s['nondiverse'])                  # checks d and nondiverse
     s['d'] = int(s['d']); s['nondiverse'] = None if s['nondiverse'] is None else float(s['nondiverse'])
     check_choice(s['data'], DATA, 'data'); check_choice(s['mnist_preset'], DYNAMICS_PRESETS, 'mnist_preset')
@@ -71,7 +66,7 @@ class XORNet(nn.Module):
     def __init__(self, k: int, init_std: float = 0.1, generator: torch.Generator | None = None):
         super().__init__()
         self.k = check_int(k, 'k (filters per sign)')
-        std = _positive(init_std, 'init_std')
+        std = check_positive(init_std, 'init_std')
         self.conv = nn.Conv1d(1, 2 * self.k, kernel_size=2, stride=2, bias=False)
         with torch.no_grad(): self.conv.weight.copy_(std * torch.randn(2 * self.k, 1, 2, generator=generator))
         self.register_buffer('readout', torch.cat([torch.ones(self.k), -torch.ones(self.k)]))
