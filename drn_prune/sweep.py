@@ -13,8 +13,9 @@ from .core import atomic_write_text, check_choice
 from .runs import run_name
 
 # %% auto #0
-__all__ = ['KERNEL_START_ERRORS', 'SUMMARIES', 'FORWARDED_PREFIX', 'notebook_parameters', 'parse_values', 'parse_grid',
-           'grid_points', 'point_folder', 'is_done', 'run_point', 'forwarded_env', 'sweep', 'main']
+__all__ = ['KERNEL_START_ERRORS', 'SUMMARIES', 'FORWARDED_PREFIX', 'LOTTERY_PROTOCOL', 'notebook_parameters', 'parse_values',
+           'parse_grid', 'grid_points', 'point_folder', 'is_done', 'run_point', 'forwarded_env', 'sweep',
+           'lottery_summaries', 'main']
 
 # %% ../nbs/50_sweep.ipynb #e0e91df3
 def notebook_parameters(notebook: str | os.PathLike) -> dict[str, str]:
@@ -120,7 +121,7 @@ def _execute(notebook, params: dict, folder: Path, retries: int, start_timeout: 
     return dict(status, attempts=attempt)
 
 # %% ../nbs/50_sweep.ipynb #8af46687
-SUMMARIES = {}   # notebook stem -> function(out_dir) that rebuilds the study's summary from its run folders
+SUMMARIES = {}   # notebook stem -> function(out_dir, points) that rebuilds the study's summaries from its run folders
 
 def _resources(memory_mb: int | None) -> dict:
     import ray
@@ -198,17 +199,30 @@ def sweep(notebook: str | os.PathLike, grid: dict[str, list], out: str | os.Path
         bar.close()
     finally:
         if started: ray.shutdown()
-    if summary and notebook.stem in SUMMARIES and any(r['state'] != 'failed' for r in rows): SUMMARIES[notebook.stem](out)
+    if summary and notebook.stem in SUMMARIES and any(r['state'] != 'failed' for r in rows): SUMMARIES[notebook.stem](out, points)
     return pd.DataFrame(rows)
 
 # %% ../nbs/50_sweep.ipynb #91787167
 def _dtnet_summaries(task):
-    def f(out):
+    def f(out, points):
         from drn_prune.experiments.dtnet import write_summaries
         return write_summaries(out, task)
     return f
 
-SUMMARIES.update(maze=_dtnet_summaries('mazes'), prefix_sums=_dtnet_summaries('prefix_sums'))
+LOTTERY_PROTOCOL = ('levels', 'epochs_per_level', 'n_train', 'n_test', 'data_dir')
+"The `lottery_mnist` parameters that make runs incomparable (with the preset): one summary per distinct combination in a grid."
+
+def lottery_summaries(out, points: list[dict]) -> list[str]:
+    "Rebuild the lottery summary of each distinct preset and protocol among the grid's `points` from every run folder under `out`; returns the summary names."
+    from drn_prune.experiments.lottery import lottery_settings, write_summary
+    done = []
+    for preset, *protocol in dict.fromkeys((p.get('preset', 'quick'), *(p.get(k) for k in LOTTERY_PROTOCOL)) for p in points):
+        given = {k: v for k, v in zip(LOTTERY_PROTOCOL, protocol) if v not in (None, '')}
+        write_summary(out, lottery_settings(preset, **given))
+        done.append('lottery' if preset == 'quick' else f'lottery_{preset}')
+    return done
+
+SUMMARIES.update(maze=_dtnet_summaries('mazes'), prefix_sums=_dtnet_summaries('prefix_sums'), lottery_mnist=lottery_summaries)
 
 # %% ../nbs/50_sweep.ipynb #6c855339
 def _parser() -> argparse.ArgumentParser:
