@@ -4,7 +4,7 @@
 
 # %% ../../nbs/experiments/42_rnn.ipynb #1c6d69ad
 from __future__ import annotations
-import functools, json, math, os, time
+import functools, json, math, os, re, time
 from pathlib import Path
 
 import numpy as np
@@ -19,30 +19,33 @@ from ..models.rnn import CELLS, INITS, RNNClassifier, split_group, jacobian_sing
 from ..data.sequences import load_seq_mnist, load_seq_mnist1d, tiny_shakespeare
 from ..train import TrainConfig, train
 from ..evaluate import evaluate
-from ..runs import run_name, write_run, run_metadata, load_runs, summarize
+from ..runs import run_name, write_run, run_metadata, load_runs, summarize, format_ci
 
 # %% auto #0
 __all__ = ['CRITERION_CALLS', 'PARTS', 'DATASETS', 'PRESETS', 'JACOBIAN_CRITERIA', 'SV_QUANTILES', 'FIG2_CRITERIA', 'TABLES',
-           'jacobian_options', 'rnn_settings', 'one_run', 'criterion_init', 'run_folder', 'rnn_data', 'study_mask',
-           'prune_batch', 'train_config', 'lm_loss', 'fit_run', 'run_rnn', 'table_runs', 'kept_connections',
-           'criterion_runtime', 'run_study', 'study_runs', 'results_table', 'fig1_tables', 'plot_fig1', 'plot_fig2',
-           'plot_lm', 'write_summary']
+           'jacobian_options', 'reading_label', 'reading_options', 'parse_readings', 'summary_prefix', 'rnn_settings',
+           'one_run', 'criterion_init', 'run_folder', 'rnn_data', 'study_mask', 'prune_batch', 'train_config',
+           'lm_loss', 'fit_run', 'run_rnn', 'table_runs', 'kept_connections', 'criterion_runtime', 'run_study',
+           'study_runs', 'results_table', 'fig1_tables', 'plot_fig1', 'plot_fig2', 'plot_lm', 'reading_rows',
+           'write_summary']
 
 # %% ../../nbs/experiments/42_rnn.ipynb #8efc23c0
 CRITERION_CALLS = {'dense': None, 'random': ('random', {}), 'magnitude': ('magnitude', {}), 'snip': ('snip', {}),
                    'snip_norm': ('snip', {'normalize': 'gamma'}), 'grasp': ('grasp', {}), 'synflow': ('synflow', {}),
                    'jacobian': ('jacobian', {}), 'jacobian_raw': ('jacobian', {'normalize': False}), 'imp': None}
 "Study criterion name -> (registered criterion, options) for `prune`; `dense` and `imp` are handled by `run_rnn`."
-PARTS = ('1', '2', '3', '5', '6', 'fig1', 'fig2', 'lm')
+PARTS = ('1', '2', '3', '5', '6', 'fig1', 'fig2', 'lm', 'readings')
 DATASETS = ('seq_mnist', 'seq_mnist_pixels', 'mnist1d')
-_QUICK = dict(parts=PARTS, dataset='seq_mnist', n_train=3000, n_test=2000, cell='gru', cells=('rnn', 'lstm', 'peephole', 'gru'),
+_QUICK = dict(parts=PARTS[:-1], dataset='seq_mnist', n_train=3000, n_test=2000, cell='gru', cells=('rnn', 'lstm', 'peephole', 'gru'),
               hidden=64, hiddens=(32, 64), sparsity=0.95, sparsities=(0.9, 0.95, 0.98),
               criteria=('random', 'snip', 'snip_norm', 'grasp', 'jacobian', 'jacobian_raw', 'imp'),
               fig1_criteria=('random', 'magnitude', 'snip', 'snip_norm', 'grasp', 'jacobian', 'jacobian_raw'), fig1_hidden=400,
               inits=('xavier_uniform', 'kaiming_normal', 'normal', 'uniform'), init='xavier_uniform', table5_dense=False,
               seeds=2, epochs=3, batch_size=64, lr=3e-3, clip=1.0, imp_rounds=2, prune_batch=64, runtime_hidden=400,
               runtime_repeats=2, fig2_samples=32, lm_hidden=128, lm_seq_len=50, lm_steps=120, lm_batch=32, lm_lr=2e-3,
-              lm_sparsity=0.9, lm_seeds=1, jacobian_options='', jacobian_init='', threads=1, device='auto')
+              lm_sparsity=0.9, lm_seeds=1, jacobian_options='', jacobian_init='',
+              readings=('default', 'chi=frobenius', 'squared=false', 'through=trajectory', 'gamma_steps=all', 'gamma_abs=inner'),
+              tag='', threads=1, device='auto')
 _CPU = {**_QUICK, 'parts': ('2', '6', 'fig1', 'fig2'), 'n_train': 0, 'n_test': 0, 'cell': 'gru', 'hidden': 400, 'hiddens': (400,),
         'criteria': ('random', 'snip', 'grasp', 'jacobian'), 'fig1_hidden': 400, 'runtime_hidden': 400, 'sparsity': 0.95,
         'epochs': 5, 'batch_size': 64, 'lr': 1e-3, 'clip': 0.0, 'prune_batch': 64, 'seeds': 2, 'init': 'xavier_uniform',
@@ -54,7 +57,7 @@ PRESETS = {'quick': _QUICK, 'cpu': _CPU,
            'tiny': {**_QUICK, 'n_train': 128, 'n_test': 64, 'hidden': 16, 'hiddens': (16,), 'epochs': 1, 'seeds': 1,
                     'runtime_hidden': 16, 'runtime_repeats': 1, 'lm_hidden': 16, 'lm_seq_len': 12, 'lm_steps': 3, 'lm_batch': 8,
                     'fig1_hidden': 32, 'fig2_samples': 4, 'prune_batch': 16, 'cells': ('rnn', 'gru'), 'sparsities': (0.9, 0.95),
-                    'inits': ('xavier_uniform', 'uniform')}}
+                    'inits': ('xavier_uniform', 'uniform'), 'parts': PARTS, 'readings': ('default', 'chi=frobenius,through=trajectory')}}
 "Study presets: `quick` (CPU, minutes), `cpu` (the published GRU protocol at a CPU-sized epoch count), `paper` (the published settings), `tiny` (the test suite's smoke run)."
 
 # %% ../../nbs/experiments/42_rnn.ipynb #b487d3a3
@@ -70,6 +73,25 @@ def jacobian_options(settings: dict) -> dict:
     if bad: raise ValueError(f"jacobian_options may not set {bad}: the study criterion chooses normalize (jacobian or jacobian_raw) and the weights to score")
     defaults = criterion_options('jacobian')
     return {k: v for k, v in sorted(given.items()) if v != defaults[k]}
+
+def reading_label(options: dict) -> str:
+    "A reading's name: its non-default jacobian options, sorted, as 'key=value,...' ('default' for none)."
+    return ','.join(f'{k}={v}' for k, v in sorted(options.items())) or 'default'
+
+def reading_options(label: str) -> dict:
+    "The jacobian options (those that differ from the defaults) of a reading 'key=value,...' or 'default'."
+    return {} if label.strip() == 'default' else jacobian_options({'jacobian_options': label})
+
+def parse_readings(value) -> tuple[str, ...]:
+    "Readings of the jacobian criterion, from 'default;chi=frobenius;through=trajectory,gamma_steps=all' (';' between readings) or a sequence: each checked, named by `reading_label`, duplicates dropped."
+    items = [r.strip() for r in value.split(';')] if isinstance(value, str) else [str(r).strip() for r in value]
+    labels = tuple(dict.fromkeys(reading_label(reading_options(r)) for r in items if r))
+    if not labels: raise ValueError(f"readings must name at least one reading ('default' or key=value,... separated by ';'), got {value!r}")
+    return labels
+
+def summary_prefix(settings: dict) -> str:
+    "The file-name prefix of the study's tables and figures: 'rnn' for the quick preset, else 'rnn_<preset>', then '_<tag>' if a tag is set."
+    return '_'.join(['rnn'] + [x for x in ('' if settings['preset'] == 'quick' else settings['preset'], settings['tag']) if x])
 
 def rnn_settings(preset: str = 'quick', **given) -> dict:
     "The study's settings: `preset` with `given` overrides, every value checked (a ValueError names the bad one and the accepted ones)."
@@ -94,16 +116,18 @@ def rnn_settings(preset: str = 'quick', **given) -> dict:
     s['table5_dense'] = bool(s['table5_dense'])
     jacobian_options(s)                                    # a bad option is an error now
     if s['jacobian_init']: check_choice(s['jacobian_init'], INITS, 'jacobian_init')
+    s['readings'] = parse_readings(s['readings'])
+    if not re.fullmatch(r'[A-Za-z0-9-]*', str(s['tag'])): raise ValueError(f"tag (a file-name part of the outputs) takes letters, digits and '-', got {s['tag']!r}")
     return s
 
 # %% ../../nbs/experiments/42_rnn.ipynb #530ef4cb
 def one_run(settings: dict, criterion: str, seed: int, *, cell: str | None = None, hidden: int | None = None,
-            sparsity: float | None = None, init: str | None = None, lm: bool = False) -> dict:
-    "The settings of one run of the study (a classification run, or with `lm` a Tiny Shakespeare language-model run)."
+            sparsity: float | None = None, init: str | None = None, lm: bool = False, options: dict | None = None) -> dict:
+    "The settings of one run of the study (a classification run, or with `lm` a Tiny Shakespeare language-model run); `options` replace the study's jacobian options."
     s = settings
     check_choice(criterion, CRITERION_CALLS, 'criterion')
     init = init or criterion_init(s, criterion)
-    options = jacobian_options(s) if criterion in JACOBIAN_CRITERIA else {}
+    options = (jacobian_options(s) if options is None else options) if criterion in JACOBIAN_CRITERIA else {}
     if lm:
         sp = 0.0 if criterion == 'dense' else s['lm_sparsity']
         return dict(task='next_token', dataset='tiny_shakespeare', cell='lstm', hidden=s['lm_hidden'], criterion=criterion,
@@ -253,9 +277,9 @@ def run_rnn(run: dict, out_dir, *, threads: int = 1, device=None, progress: bool
 
 # %% ../../nbs/experiments/42_rnn.ipynb #2cebf104
 FIG2_CRITERIA = ('dense', 'jacobian', 'snip', 'random')
-TABLES = {'1': ('rnn_table1_cells', 'cell'), '2': ('rnn_table2_criteria', 'hidden'), '3': ('rnn_table3_sparsity', 'sparsity'),
-          '5': ('rnn_table5_init', 'init'), 'fig2': ('rnn_fig2_jacobian_sv', 'criterion'), 'lm': ('rnn_lm', 'criterion')}
-"Part -> (output name, the setting that varies along the table's rows)."
+TABLES = {'1': ('table1_cells', 'cell'), '2': ('table2_criteria', 'hidden'), '3': ('table3_sparsity', 'sparsity'),
+          '5': ('table5_init', 'init'), 'fig2': ('fig2_jacobian_sv', 'criterion'), 'lm': ('lm', 'criterion')}
+"Part -> (output name after `summary_prefix`, the setting that varies along the table's rows)."
 
 def table_runs(settings: dict, part: str) -> list[dict]:
     "The runs part `part` of the study needs (none for the untrained parts '6' and 'fig1')."
@@ -270,6 +294,8 @@ def table_runs(settings: dict, part: str) -> list[dict]:
         return [one_run(s, c, sd, init=i) for i in s['inits'] for c in crits for sd in seeds]
     if part == 'fig2': return [one_run(s, c, 0) for c in FIG2_CRITERIA]
     if part == 'lm': return [one_run(s, c, sd, lm=True) for c in ('random', 'jacobian', 'dense') for sd in range(s['lm_seeds'])]
+    if part == 'readings': return [one_run(s, 'jacobian', sd, options=reading_options(r)) for r in s['readings'] for sd in seeds] + \
+                                  [one_run(s, c, sd) for c in ('random', 'dense') for sd in seeds]
     return []
 
 # %% ../../nbs/experiments/42_rnn.ipynb #054e9ede
@@ -316,11 +342,11 @@ def run_study(settings: dict, out_dir, progress: bool = True) -> pd.DataFrame:
         for r in table_runs(settings, p): runs.setdefault(run_folder(r, out_dir).name, r)
     rows = [run_rnn(r, out_dir, threads=settings['threads'], device=dev)['results']
             for r in tqdm(list(runs.values()), desc='runs', disable=not progress)]
-    out = Path(out_dir)
+    out, pre = Path(out_dir), summary_prefix(settings)
     if 'fig1' in settings['parts']:
-        with atomic_path(out / 'rnn_fig1_connections.csv') as p: kept_connections(settings, dev).to_csv(p, index=False)
+        with atomic_path(out / f'{pre}_fig1_connections.csv') as p: kept_connections(settings, dev).to_csv(p, index=False)
     if '6' in settings['parts']:
-        with atomic_path(out / 'rnn_table6_runtime.csv') as p: criterion_runtime(settings, dev).to_csv(p, index=False)
+        with atomic_path(out / f'{pre}_table6_runtime.csv') as p: criterion_runtime(settings, dev).to_csv(p, index=False)
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 # %% ../../nbs/experiments/42_rnn.ipynb #34d1fc2d
@@ -413,6 +439,7 @@ def _seeds_note(value: str, sm: pd.DataFrame, unit: str = 'seed') -> str:
 def _results_part(settings, out_dir, part, checks) -> str | None:
     s, out = settings, Path(out_dir)
     name, index = TABLES[part]
+    name = f'{summary_prefix(s)}_{name}'
     res = study_runs(s, out_dir, part)
     if not len(res): return None
     with atomic_path(out / f'{name}.csv') as p: res.drop(columns=['run']).to_csv(p, index=False)
@@ -435,8 +462,9 @@ def _results_part(settings, out_dir, part, checks) -> str | None:
 
 # %% ../../nbs/experiments/42_rnn.ipynb #eed3f5cb
 def _fig1_part(s, out, checks) -> str | None:
-    if not (out / 'rnn_fig1_connections.csv').exists(): return None
-    f1 = pd.read_csv(out / 'rnn_fig1_connections.csv')
+    pre = summary_prefix(s)
+    if not (out / f'{pre}_fig1_connections.csv').exists(): return None
+    f1 = pd.read_csv(out / f'{pre}_fig1_connections.csv')
     ratio, share, dens, dense_ratio = fig1_tables(f1, s['fig1_criteria'])
     r = summarize(ratio, ['criterion'], 'ratio').set_index('criterion').loc[share.index]
     t = pd.DataFrame({'input/recurrent kept': [f"{a:.3f}" + ('' if pd.isna(b) else f" ± {b:.3f}") for a, b in zip(r['mean'], r['ci95'])],
@@ -447,7 +475,7 @@ def _fig1_part(s, out, checks) -> str | None:
     md = _md(f"Figure 1: kept connections at initialization, {s['cell'].upper()} {s['fig1_hidden']} units, {n_in} inputs, {s['sparsity']:.0%} sparse",
              f"dense input/recurrent ratio = {dense_ratio:.3f}; input/recurrent kept: mean ± 95% CI over n = {int(r['n'].max())} seed(s); "
              "densities and gate shares: means over seeds", t)
-    _save_fig(plot_fig1(f1, s, CELLS[s['cell']]), out / 'rnn_fig1_connections.png')
+    _save_fig(plot_fig1(f1, s, CELLS[s['cell']]), out / f'{pre}_fig1_connections.png')
     for c in ('snip', 'grasp', 'jacobian'):
         if c in r.index:
             checks.append(f"- Figure 1, {c}: kept input/recurrent = {r.loc[c, 'mean']:.3f} (dense {dense_ratio:.3f}, x{r.loc[c, 'mean'] / dense_ratio:.1f}); "
@@ -455,8 +483,9 @@ def _fig1_part(s, out, checks) -> str | None:
     return md
 
 def _table6_part(s, out, checks) -> str | None:
-    if not (out / 'rnn_table6_runtime.csv').exists(): return None
-    t6 = pd.read_csv(out / 'rnn_table6_runtime.csv')
+    pre = summary_prefix(s)
+    if not (out / f'{pre}_table6_runtime.csv').exists(): return None
+    t6 = pd.read_csv(out / f'{pre}_table6_runtime.csv')
     txt, sm = results_table(t6.rename(columns={'repeat': 'seed'}), 'hidden', 'seconds', order=[c for c in s['criteria'] if c != 'imp'])
     m = sm.set_index('criterion')['mean']
     if {'jacobian', 'snip'} <= set(m.index):
@@ -469,44 +498,90 @@ def _table6_part(s, out, checks) -> str | None:
 def _fig2_part(s, out_dir, out) -> str | None:
     sv = study_runs(s, out_dir, 'fig2', 'jacobian_sv.csv')
     if not len(sv): return None
+    pre = summary_prefix(s)
     sv = sv.set_index('criterion').loc[[c for c in FIG2_CRITERIA if c in set(sv.criterion)]].reset_index()
-    with atomic_path(out / 'rnn_fig2_jacobian_sv.csv') as p: sv[['criterion', 'quantile', 'singular_value']].to_csv(p, index=False)
+    with atomic_path(out / f'{pre}_fig2_jacobian_sv.csv') as p: sv[['criterion', 'quantile', 'singular_value']].to_csv(p, index=False)
     q = sv.pivot(index='criterion', columns='quantile', values='singular_value')[[0.1, 0.5, 0.9, 1.0]].loc[sv.criterion.unique()]
     q.columns = ['10%', '50%', '90%', 'max']
     res = study_runs(s, out_dir, 'fig2').set_index('criterion')
     q.insert(0, 'mean', res.loc[q.index, 'sv_mean'])
     title = f"Figure 2: singular values of J_t after training ({s['cell'].upper()} {s['hidden']} units, {s['sparsity']:.0%} sparse, seed 0)"
-    _save_fig(plot_fig2(sv, title), out / 'rnn_fig2_jacobian_sv.png')
+    _save_fig(plot_fig2(sv, title), out / f'{pre}_fig2_jacobian_sv.png')
     return _md(title, f"on {s['fig2_samples']} test sequences, every step", q.round(3).reset_index())
 
 def _lm_part(s, out_dir, out) -> str | None:
     res = study_runs(s, out_dir, 'lm')
     if not len(res): return None
-    with atomic_path(out / 'rnn_lm.csv') as p: res.drop(columns=['run']).to_csv(p, index=False)
+    pre = summary_prefix(s)
+    with atomic_path(out / f'{pre}_lm.csv') as p: res.drop(columns=['run']).to_csv(p, index=False)
     order = ['random', 'jacobian', 'dense']
     parts = [results_table(res, 'task', v, order=order) for v in ('train_ppl', 'val_ppl')]
     t = pd.DataFrame({v: p[0].iloc[0, 1:] for v, p in zip(('train perplexity', 'validation perplexity'), parts)}).rename_axis('criterion').reset_index()
     hist = study_runs(s, out_dir, 'lm', 'history.csv')
     title = (f"Language model: Tiny Shakespeare, LSTM {s['lm_hidden']} units, {s['lm_steps']} steps of {s['lm_batch']}x{s['lm_seq_len']} "
              f"characters, {s['lm_sparsity']:.0%} sparse")
-    _save_fig(plot_lm(hist, f"Tiny Shakespeare char-LSTM {s['lm_hidden']} units, {s['lm_sparsity']:.0%} sparse"), out / 'rnn_lm.png')
+    _save_fig(plot_lm(hist, f"Tiny Shakespeare char-LSTM {s['lm_hidden']} units, {s['lm_sparsity']:.0%} sparse"), out / f'{pre}_lm.png')
     return _md(title, "training perplexity: exp of the mean loss of the last 20 steps; validation: 64 held-out windows; " +
                _seeds_note('perplexity', parts[0][1]), t)
 
+# %% ../../nbs/experiments/42_rnn.ipynb #fcb25f85
+def reading_rows(settings: dict, out_dir) -> pd.DataFrame:
+    "One row per finished run of the 'readings' part: its row label ('jacobian: <reading>', 'random', 'dense'), seed, test error, kept input/recurrent ratio and share of the kept weights per gate."
+    rows = []
+    runs = [(f"jacobian: {r}", one_run(settings, 'jacobian', sd, options=reading_options(r))) for r in settings['readings'] for sd in range(settings['seeds'])]
+    runs += [(c, one_run(settings, c, sd)) for c in ('random', 'dense') for sd in range(settings['seeds'])]
+    for label, run in runs:
+        f = run_folder(run, out_dir)
+        if not (f / 'results.csv').exists(): continue
+        kept = pd.read_csv(f / 'kept.csv')
+        gate, kind = zip(*[split_group(g)[1:] for g in kept.group])
+        by_kind, by_gate = kept.groupby(list(kind)).kept.sum(), kept.groupby(list(gate), sort=False).kept.sum()
+        rows.append(dict(reading=label, seed=run['seed'], test_error=float(pd.read_csv(f / 'results.csv').test_error.iloc[0]),
+                         input_recurrent=by_kind['input'] / by_kind['recurrent'], largest_gate=by_gate.max() / by_gate.sum(),
+                         **{f'share_{g}': v / by_gate.sum() for g, v in by_gate.items()}))
+    return pd.DataFrame(rows)
+
+def _readings_part(s, out_dir, out, checks) -> str | None:
+    rows = reading_rows(s, out_dir)
+    if not len(rows): return None
+    with atomic_path(out / f'{summary_prefix(s)}_readings.csv') as p: rows.to_csv(p, index=False)
+    order = list(dict.fromkeys(rows.reading))
+    err = summarize(rows, ['reading'], 'test_error').set_index('reading').loc[order]
+    rnd = rows[rows.reading == 'random'][['seed', 'test_error']].rename(columns={'test_error': 'random'})
+    diff = rows.merge(rnd, on='seed').assign(diff=lambda d: d.test_error - d.random)
+    dsm = summarize(diff, ['reading'], 'diff').set_index('reading').reindex(order)
+    shares = [c for c in rows.columns if c.startswith('share_')]
+    mean = rows.groupby('reading', sort=False)[['input_recurrent', 'largest_gate'] + shares].mean().loc[order]
+    t = pd.DataFrame({'test error (%)': [format_ci(m, c) for m, c in zip(err['mean'], err['ci95'])],
+                      'minus random (points)': ['' if r in ('random',) or pd.isna(m) else format_ci(m, c) for r, m, c in zip(order, dsm['mean'], dsm['ci95'])],
+                      'kept input/recurrent': mean.input_recurrent.map('{:.3f}'.format), 'largest gate share': mean.largest_gate.map('{:.2f}'.format),
+                      **{f"share of kept in gate {c[6:]}": mean[c].map('{:.2f}'.format) for c in shares}}, index=order).rename_axis('reading').reset_index()
+    jac = [r for r in order if r.startswith('jacobian: ') and not pd.isna(dsm.loc[r, 'mean'])]
+    if jac:
+        best = min(jac, key=lambda r: dsm.loc[r, 'mean'])
+        checks.append(f"- Readings, {s['cell'].upper()} {s['hidden']} units {s['sparsity']:.0%} sparse: best {best[10:]} at "
+                      f"{format_ci(dsm.loc[best, 'mean'], dsm.loc[best, 'ci95'])} test-error points against random (paired by seed; < 0: better).")
+    title = (f"Readings of the jacobian criterion: {s['cell'].upper()} {s['hidden']} units, {s['sparsity']:.0%} sparse, {s['dataset']}, "
+             f"{s['n_train'] or 'all'} training images, {s['epochs']} epochs")
+    return _md(title, _seeds_note('test error (%)', err.reset_index()) + "; minus random: the paired difference per seed; "
+               "kept shares and ratios of the trained runs' masks, means over seeds", t)
+
 # %% ../../nbs/experiments/42_rnn.ipynb #bc24fce2
 def write_summary(out_dir, settings: dict) -> dict:
-    "Regenerate every `rnn_*` table and figure of `settings['parts']` and `rnn_summary.md` in `out_dir` from the run folders; returns name -> markdown."
+    "Regenerate every table and figure of `settings['parts']` and the summary in `out_dir` from the run folders, named `<summary_prefix>_<part>` and `<summary_prefix>_summary.md`; returns name -> markdown."
     s, out, checks, md = settings, Path(out_dir), [], {}
+    pre = summary_prefix(s)
     for part in s['parts']:
         if part in ('1', '2', '3', '5'): text, name = _results_part(s, out_dir, part, checks), TABLES[part][0]
-        elif part == '6': text, name = _table6_part(s, out, checks), 'rnn_table6_runtime'
-        elif part == 'fig1': text, name = _fig1_part(s, out, checks), 'rnn_fig1_connections'
-        elif part == 'fig2': text, name = _fig2_part(s, out_dir, out), 'rnn_fig2_jacobian_sv'
-        else: text, name = _lm_part(s, out_dir, out), 'rnn_lm'
+        elif part == '6': text, name = _table6_part(s, out, checks), 'table6_runtime'
+        elif part == 'fig1': text, name = _fig1_part(s, out, checks), 'fig1_connections'
+        elif part == 'fig2': text, name = _fig2_part(s, out_dir, out), 'fig2_jacobian_sv'
+        elif part == 'readings': text, name = _readings_part(s, out_dir, out, checks), 'readings'
+        else: text, name = _lm_part(s, out_dir, out), 'lm'
         if text is None: continue
-        atomic_write_text(out / f'{name}.md', text); md[name] = text
+        atomic_write_text(out / f'{pre}_{name}.md', text); md[f'{pre}_{name}'] = text
     head = (f"# Zhang & Stadie (2020) reproduction: preset {s['preset']}, {s['dataset']}\n\n"
             "Settings: " + ", ".join(f"{k}={v}" for k, v in s.items() if k not in ('parts', 'preset')) + "\n\n"
             "Run folders: `rnn/runs/` (one per configuration, `meta.json` + `results.csv`).\n\n")
-    atomic_write_text(out / 'rnn_summary.md', head + "## Checks\n\n" + "\n".join(checks) + "\n\n" + "\n".join(md.values()))
+    atomic_write_text(out / f'{pre}_summary.md', head + "## Checks\n\n" + "\n".join(checks) + "\n\n" + "\n".join(md.values()))
     return md
