@@ -23,11 +23,11 @@ from ..runs import run_name, write_run, run_metadata, load_runs, summarize, form
 
 # %% auto #0
 __all__ = ['CRITERION_CALLS', 'PARTS', 'DATASETS', 'PRESETS', 'JACOBIAN_CRITERIA', 'SV_QUANTILES', 'FIG2_CRITERIA', 'TABLES',
-           'jacobian_options', 'reading_label', 'reading_options', 'parse_readings', 'summary_prefix', 'rnn_settings',
-           'one_run', 'criterion_init', 'run_folder', 'rnn_data', 'study_mask', 'prune_batch', 'train_config',
-           'lm_loss', 'fit_run', 'run_rnn', 'table_runs', 'kept_connections', 'criterion_runtime', 'run_study',
-           'study_runs', 'results_table', 'fig1_tables', 'plot_fig1', 'plot_fig2', 'plot_lm', 'reading_rows',
-           'write_summary']
+           'jacobian_options', 'reading_label', 'reading_options', 'parse_readings', 'study_seeds', 'summary_prefix',
+           'rnn_settings', 'one_run', 'criterion_init', 'run_folder', 'rnn_data', 'study_mask', 'prune_batch',
+           'train_config', 'lm_loss', 'fit_run', 'run_rnn', 'table_runs', 'kept_connections', 'criterion_runtime',
+           'run_study', 'study_runs', 'results_table', 'fig1_tables', 'plot_fig1', 'plot_fig2', 'plot_lm',
+           'reading_rows', 'write_summary']
 
 # %% ../../nbs/experiments/42_rnn.ipynb #8efc23c0
 CRITERION_CALLS = {'dense': None, 'random': ('random', {}), 'magnitude': ('magnitude', {}), 'snip': ('snip', {}),
@@ -45,7 +45,7 @@ _QUICK = dict(parts=PARTS[:-1], dataset='seq_mnist', n_train=3000, n_test=2000, 
               runtime_repeats=2, fig2_samples=32, lm_hidden=128, lm_seq_len=50, lm_steps=120, lm_batch=32, lm_lr=2e-3,
               lm_sparsity=0.9, lm_seeds=1, jacobian_options='', jacobian_init='',
               readings=('default', 'chi=frobenius', 'squared=false', 'through=trajectory', 'gamma_steps=all', 'gamma_abs=inner'),
-              tag='', threads=1, device='auto')
+              tag='', seed=None, threads=1, device='auto')
 _CPU = {**_QUICK, 'parts': ('2', '6', 'fig1', 'fig2'), 'n_train': 0, 'n_test': 0, 'cell': 'gru', 'hidden': 400, 'hiddens': (400,),
         'criteria': ('random', 'snip', 'grasp', 'jacobian'), 'fig1_hidden': 400, 'runtime_hidden': 400, 'sparsity': 0.95,
         'epochs': 5, 'batch_size': 64, 'lr': 1e-3, 'clip': 0.0, 'prune_batch': 64, 'seeds': 2, 'init': 'xavier_uniform',
@@ -89,6 +89,10 @@ def parse_readings(value) -> tuple[str, ...]:
     if not labels: raise ValueError(f"readings must name at least one reading ('default' or key=value,... separated by ';'), got {value!r}")
     return labels
 
+def study_seeds(settings: dict) -> tuple[int, ...]:
+    "The seeds of every configuration: `seed` alone if set (one grid point of a sweep), else 0..`seeds`-1."
+    return (settings['seed'],) if settings['seed'] is not None else tuple(range(settings['seeds']))
+
 def summary_prefix(settings: dict) -> str:
     "The file-name prefix of the study's tables and figures: 'rnn' for the quick preset, else 'rnn_<preset>', then '_<tag>' if a tag is set."
     return '_'.join(['rnn'] + [x for x in ('' if settings['preset'] == 'quick' else settings['preset'], settings['tag']) if x])
@@ -117,6 +121,7 @@ def rnn_settings(preset: str = 'quick', **given) -> dict:
     jacobian_options(s)                                    # a bad option is an error now
     if s['jacobian_init']: check_choice(s['jacobian_init'], INITS, 'jacobian_init')
     s['readings'] = parse_readings(s['readings'])
+    if s['seed'] is not None: s['seed'] = check_int(s['seed'], 'seed (None: seeds 0..seeds-1)', 0)
     if not re.fullmatch(r'[A-Za-z0-9-]*', str(s['tag'])): raise ValueError(f"tag (a file-name part of the outputs) takes letters, digits and '-', got {s['tag']!r}")
     return s
 
@@ -283,7 +288,7 @@ TABLES = {'1': ('table1_cells', 'cell'), '2': ('table2_criteria', 'hidden'), '3'
 
 def table_runs(settings: dict, part: str) -> list[dict]:
     "The runs part `part` of the study needs (none for the untrained parts '6' and 'fig1')."
-    s, seeds = settings, range(settings['seeds'])
+    s, seeds = settings, study_seeds(settings)
     check_choice(part, PARTS, 'part')
     if part == '1': return [one_run(s, c, sd, cell=cell) for cell in s['cells'] for c in ('random', 'jacobian', 'dense') for sd in seeds]
     if part == '2': return [one_run(s, c, sd, hidden=h) for h in s['hiddens'] for c in s['criteria'] + ('dense',) for sd in seeds]
@@ -294,8 +299,7 @@ def table_runs(settings: dict, part: str) -> list[dict]:
         return [one_run(s, c, sd, init=i) for i in s['inits'] for c in crits for sd in seeds]
     if part == 'fig2': return [one_run(s, c, 0) for c in FIG2_CRITERIA]
     if part == 'lm': return [one_run(s, c, sd, lm=True) for c in ('random', 'jacobian', 'dense') for sd in range(s['lm_seeds'])]
-    if part == 'readings': return [one_run(s, 'jacobian', sd, options=reading_options(r)) for r in s['readings'] for sd in seeds] + \
-                                  [one_run(s, c, sd) for c in ('random', 'dense') for sd in seeds]
+    if part == 'readings': return [one_run(s, 'jacobian', sd, options=reading_options(r)) for r in s['readings'] for sd in seeds]
     return []
 
 # %% ../../nbs/experiments/42_rnn.ipynb #054e9ede
@@ -304,7 +308,7 @@ def kept_connections(settings: dict, device=None) -> pd.DataFrame:
     s, rows = settings, []
     tr, _, n_in, n_cls = rnn_data(one_run(s, 'random', 0))
     for crit in s['fig1_criteria']:
-        for sd in range(s['seeds']):
+        for sd in study_seeds(s):
             with run_settings(threads=s['threads'], seed=sd):
                 m = RNNClassifier(s['cell'], n_in, s['fig1_hidden'], n_cls, init=criterion_init(s, crit)).to(device)
                 batch = tuple(t.to(device) for t in prune_batch(tr, s['prune_batch'], sd))
@@ -526,10 +530,10 @@ def _lm_part(s, out_dir, out) -> str | None:
 
 # %% ../../nbs/experiments/42_rnn.ipynb #fcb25f85
 def reading_rows(settings: dict, out_dir) -> pd.DataFrame:
-    "One row per finished run of the 'readings' part: its row label ('jacobian: <reading>', 'random', 'dense'), seed, test error, kept input/recurrent ratio and share of the kept weights per gate."
+    "One row per finished run of the 'readings' part and of the random and dense runs it is compared with (part '2' trains those): its label ('jacobian: <reading>', 'random', 'dense'), seed, test error, kept input/recurrent ratio and share of the kept weights per gate."
     rows = []
-    runs = [(f"jacobian: {r}", one_run(settings, 'jacobian', sd, options=reading_options(r))) for r in settings['readings'] for sd in range(settings['seeds'])]
-    runs += [(c, one_run(settings, c, sd)) for c in ('random', 'dense') for sd in range(settings['seeds'])]
+    runs = [(f"jacobian: {r}", one_run(settings, 'jacobian', sd, options=reading_options(r))) for r in settings['readings'] for sd in study_seeds(settings)]
+    runs += [(c, one_run(settings, c, sd)) for c in ('random', 'dense') for sd in study_seeds(settings)]
     for label, run in runs:
         f = run_folder(run, out_dir)
         if not (f / 'results.csv').exists(): continue
