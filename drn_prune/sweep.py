@@ -37,9 +37,9 @@ def _typed(text: str, kind: str, name: str):
     return t
 
 def parse_values(text: str, kind: str = 'str', name: str = 'value') -> list:
-    "The values of `-p name text`: comma-separated; integer ranges `a-b` (inclusive) for int parameters."
+    "The values of `-p name text`: comma-separated (`\\,` is a comma inside one value: `-p parts '2\\,readings'`); integer ranges `a-b` (inclusive) for int parameters."
     out = []
-    for part in str(text).split(','):
+    for part in (p.replace('\\,', ',') for p in re.split(r'(?<!\\),', str(text))):
         m = re.fullmatch(r'\s*(-?\d+)\s*-\s*(-?\d+)\s*', part) if kind.startswith('int') else None
         if m:
             a, b = int(m[1]), int(m[2])
@@ -238,7 +238,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: drn-sweep nbs/maze.ipynb -p criterion none,random,snip -p seed 0-4 -p density 0.9 --out figures")
     p.add_argument('notebook', help='an experiment notebook with a papermill parameters cell')
     p.add_argument('-p', '--param', nargs=2, action='append', default=[], metavar=('NAME', 'VALUES'),
-                   help='a parameter and its values: comma-separated, integer ranges a-b inclusive')
+                   help=r"a parameter and its values: comma-separated ('\,' is a comma inside one value), integer ranges a-b inclusive")
     p.add_argument('--out', required=True, help="results folder (the notebook's out_dir); grid points under OUT/sweeps/")
     p.add_argument('--ckpt', default='runs', help="checkpoints (the notebook's ckpt_dir, if it has one; default: runs)")
     p.add_argument('--address', default=None, help='a Ray cluster to join (default: $RAY_ADDRESS, else start Ray locally)')
