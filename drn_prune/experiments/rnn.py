@@ -446,7 +446,7 @@ def _results_part(settings, out_dir, part, checks) -> str | None:
     name = f'{summary_prefix(s)}_{name}'
     res = study_runs(s, out_dir, part)
     if not len(res): return None
-    with atomic_path(out / f'{name}.csv') as p: res.drop(columns=['run']).to_csv(p, index=False)
+    with atomic_path(out / f'{name}.csv') as p: res.drop(columns=['run']).dropna(axis=1, how='all').to_csv(p, index=False)   # no column no run of the table has
     crit_order = {'2': list(s['criteria']) + ['dense']}.get(part, ['random', 'jacobian', 'dense'])
     rows = {'1': s['cells'], '5': s['inits']}.get(part)
     txt, sm = results_table(res, index, order=crit_order, rows=rows)
@@ -517,7 +517,7 @@ def _lm_part(s, out_dir, out) -> str | None:
     res = study_runs(s, out_dir, 'lm')
     if not len(res): return None
     pre = summary_prefix(s)
-    with atomic_path(out / f'{pre}_lm.csv') as p: res.drop(columns=['run']).to_csv(p, index=False)
+    with atomic_path(out / f'{pre}_lm.csv') as p: res.drop(columns=['run']).dropna(axis=1, how='all').to_csv(p, index=False)   # no column no run of the table has
     order = ['random', 'jacobian', 'dense']
     parts = [results_table(res, 'task', v, order=order) for v in ('train_ppl', 'val_ppl')]
     t = pd.DataFrame({v: p[0].iloc[0, 1:] for v, p in zip(('train perplexity', 'validation perplexity'), parts)}).rename_axis('criterion').reset_index()
