@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import (atomic_path, atomic_write_text, check_choice, check_device, check_int, check_writable, markdown_table,
+from ..core import (atomic_path, atomic_write_text, check_choice, check_device, check_int, check_positive, check_writable, markdown_table,
                             preset_settings, run_settings)
 from ..data.mnist import mnist_files
 from ..data.sequences import load_seq_mnist
@@ -45,7 +45,7 @@ def lottery_settings(preset: str = 'quick', *, init: str = 'xavier_normal', seed
     s.update(init=check_choice(init, INITS, 'init'), seed=check_int(seed, 'seed', 0))
     for k, lo in (('levels', 0), ('epochs_per_level', 1), ('batch_size', 1), ('rewind_step', 0), ('threads', 1)): s[k] = check_int(s[k], k, lo)
     s['n_train'], s['n_test'] = check_int(s['n_train'], 'n_train', 1, 60_000), check_int(s['n_test'], 'n_test', 1, 10_000)
-    if not (isinstance(s['lr'], (int, float)) and s['lr'] > 0): raise ValueError(f"lr must be a number > 0, got {s['lr']!r}")
+    s['lr'] = check_positive(s['lr'], 'lr')
     keep_count(1, 1, s['fraction'])
     check_choice(s['scope'], ('global', 'tensor'), 'scope'); check_choice(s['data'], DATA, 'data')
     st = STUDY[preset]
