@@ -26,8 +26,8 @@ __all__ = ['CRITERION_CALLS', 'PARTS', 'DATASETS', 'PRESETS', 'JACOBIAN_CRITERIA
            'jacobian_options', 'reading_label', 'reading_options', 'parse_readings', 'study_seeds', 'summary_prefix',
            'rnn_settings', 'one_run', 'criterion_init', 'run_folder', 'rnn_data', 'study_mask', 'prune_batch',
            'train_config', 'lm_loss', 'fit_run', 'run_rnn', 'table_runs', 'kept_connections', 'criterion_runtime',
-           'run_study', 'study_runs', 'results_table', 'fig1_tables', 'plot_fig1', 'plot_fig2', 'plot_lm',
-           'reading_rows', 'write_summary']
+           'run_study', 'study_runs', 'results_table', 'paired_difference', 'fig1_tables', 'plot_fig1', 'plot_fig2',
+           'plot_lm', 'reading_rows', 'write_summary']
 
 # %% ../../nbs/experiments/42_rnn.ipynb #8efc23c0
 CRITERION_CALLS = {'dense': None, 'random': ('random', {}), 'magnitude': ('magnitude', {}), 'snip': ('snip', {}),
@@ -358,6 +358,8 @@ def _cell(mean, ci) -> str:
     if pd.isna(mean): return ''
     return f"{mean:.2f}" if pd.isna(ci) else f"{mean:.2f} ± {ci:.2f}"
 
+def _signed(mean, ci) -> str: return ('+' if mean >= 0 else '') + format_ci(mean, ci)      # a difference: '+1.10 ± 1.13'
+
 def study_runs(settings: dict, out_dir, part: str, table: str = 'results.csv') -> pd.DataFrame:
     "The `table` rows of the runs of `part` found under `out_dir/rnn/runs/` (unfinished ones are missing)."
     want = {run_folder(r, out_dir).name for r in table_runs(settings, part)}
@@ -371,6 +373,12 @@ def results_table(results: pd.DataFrame, index: str, value: str = 'test_error', 
     cols = [c for c in (order or txt.columns) if c in txt.columns]
     if rows is not None: txt = txt.loc[[r for r in rows if r in txt.index]]
     return txt[cols].reset_index(), sm
+
+def paired_difference(results: pd.DataFrame, index: str, a: str = 'jacobian', b: str = 'random', value: str = 'test_error') -> pd.DataFrame:
+    "Criterion `a` minus criterion `b` per seed, within each `index` value: `index, mean, ci95, n` over the seeds both ran (none where one is missing)."
+    pair = lambda c: results[results.criterion == c].set_index([index, 'seed'])[value]
+    d = (pair(a) - pair(b)).dropna().rename('diff').reset_index()
+    return summarize(d, [index], 'diff')
 
 # %% ../../nbs/experiments/42_rnn.ipynb #d2dd1bc6
 def fig1_tables(f1: pd.DataFrame, order) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
@@ -455,6 +463,13 @@ def _results_part(settings, out_dir, part, checks) -> str | None:
               '3': f"Table 3: sparsity on the {s['cell'].upper()}, {s['hidden']} units, {s['dataset']}",
               '5': f"Table 5: initializations, {s['cell'].upper()} at {s['sparsity']:.0%} sparsity, {s['hidden']} units"}
     m = sm.pivot(index=index, columns='criterion', values='mean')
+    if {'random', 'jacobian'} <= set(m.columns):            # the paper's comparison, paired by seed
+        d = paired_difference(res, index).set_index(index)
+        signed = lambda r: _signed(d.loc[r, 'mean'], d.loc[r, 'ci95'])
+        txt['jacobian - random (paired)'] = [signed(r) if r in d.index else '' for r in txt[index]]
+        for r in [r for r in txt[index] if r in d.index]:
+            checks.append(f"- {titles[part].split(':')[0]}, {index} {r}: jacobian - random = {signed(r)} "
+                          f"test-error points, paired by seed (n = {d.loc[r, 'n']}; < 0: jacobian better).")
     if part == '1' and s['cell'] in m.index and {'random', 'jacobian'} <= set(m.columns):
         r, j = m.loc[s['cell'], 'random'], m.loc[s['cell'], 'jacobian']
         checks.append(f"- Table 1, {s['cell'].upper()} {s['sparsity']:.0%} sparse: jacobian {j:.2f}% vs random {r:.2f}% test error -> "
@@ -557,14 +572,14 @@ def _readings_part(s, out_dir, out, checks) -> str | None:
     shares = [c for c in rows.columns if c.startswith('share_')]
     mean = rows.groupby('reading', sort=False)[['input_recurrent', 'largest_gate'] + shares].mean().loc[order]
     t = pd.DataFrame({'test error (%)': [format_ci(m, c) for m, c in zip(err['mean'], err['ci95'])],
-                      'minus random (points)': ['' if r in ('random',) or pd.isna(m) else format_ci(m, c) for r, m, c in zip(order, dsm['mean'], dsm['ci95'])],
+                      'minus random (points)': ['' if r in ('random',) or pd.isna(m) else _signed(m, c) for r, m, c in zip(order, dsm['mean'], dsm['ci95'])],
                       'kept input/recurrent': mean.input_recurrent.map('{:.3f}'.format), 'largest gate share': mean.largest_gate.map('{:.2f}'.format),
                       **{f"share of kept in gate {c[6:]}": mean[c].map('{:.2f}'.format) for c in shares}}, index=order).rename_axis('reading').reset_index()
     jac = [r for r in order if r.startswith('jacobian: ') and not pd.isna(dsm.loc[r, 'mean'])]
     if jac:
         best = min(jac, key=lambda r: dsm.loc[r, 'mean'])
         checks.append(f"- Readings, {s['cell'].upper()} {s['hidden']} units {s['sparsity']:.0%} sparse: best {best[10:]} at "
-                      f"{format_ci(dsm.loc[best, 'mean'], dsm.loc[best, 'ci95'])} test-error points against random (paired by seed; < 0: better).")
+                      f"{_signed(dsm.loc[best, 'mean'], dsm.loc[best, 'ci95'])} test-error points against random (paired by seed; < 0: better).")
     title = (f"Readings of the jacobian criterion: {s['cell'].upper()} {s['hidden']} units, {s['sparsity']:.0%} sparse, {s['dataset']}, "
              f"{s['n_train'] or 'all'} training images, {s['epochs']} epochs")
     return _md(title, _seeds_note('test error (%)', err.reset_index()) + "; minus random: the paired difference per seed; "
