@@ -27,7 +27,7 @@ __all__ = ['CRITERION_CALLS', 'PARTS', 'DATASETS', 'PRESETS', 'JACOBIAN_CRITERIA
            'rnn_settings', 'one_run', 'criterion_init', 'run_folder', 'rnn_data', 'study_mask', 'prune_batch',
            'train_config', 'lm_loss', 'fit_run', 'run_rnn', 'table_runs', 'kept_connections', 'criterion_runtime',
            'run_study', 'study_runs', 'results_table', 'paired_difference', 'fig1_tables', 'plot_fig1', 'plot_fig2',
-           'plot_lm', 'reading_rows', 'write_summary']
+           'plot_lm', 'training_curves', 'plot_curves', 'reading_rows', 'write_summary']
 
 # %% ../../nbs/experiments/42_rnn.ipynb #8efc23c0
 CRITERION_CALLS = {'dense': None, 'random': ('random', {}), 'magnitude': ('magnitude', {}), 'snip': ('snip', {}),
@@ -435,6 +435,25 @@ def plot_lm(history: pd.DataFrame, title: str):
     fig.tight_layout()
     return fig
 
+# %% ../../nbs/experiments/42_rnn.ipynb
+def training_curves(history: pd.DataFrame, index: str = 'hidden') -> pd.DataFrame:
+    "Training error (%) during each epoch, mean over seeds: one row per (`index`, criterion, epoch), with the number of seeds `n`."
+    g = history.assign(train_error=100 - history.train_acc).groupby([index, 'criterion', 'epoch'], sort=False).train_error
+    return pd.DataFrame({'train_error': g.mean(), 'n': g.size()}).reset_index()
+
+def plot_curves(curves: pd.DataFrame, index: str, title: str):
+    "Training error per epoch (log scale), a color per criterion and a line style per `index` value."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    styles = dict(zip(curves[index].unique(), ['-', '--', ':', '-.']))
+    for (v, crit), g in curves.groupby([index, 'criterion'], sort=False):
+        ax.plot(g.epoch, g.train_error, marker='o', ls=styles.get(v, '-'), color=criterion_color(crit),
+                label=crit if len(styles) == 1 else f'{crit}, {index} {v}')
+    ax.set_xlabel('epoch'); ax.set_ylabel('training error during the epoch (%)'); ax.set_yscale('log'); ax.legend(fontsize=8)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.set_title(title); fig.tight_layout()
+    return fig
+
 # %% ../../nbs/experiments/42_rnn.ipynb #20161ffa
 def _md(title: str, note: str, table: pd.DataFrame) -> str:
     return f"### {title}\n\n{note}\n\n{markdown_table(table)}"
@@ -475,9 +494,14 @@ def _results_part(settings, out_dir, part, checks) -> str | None:
         checks.append(f"- Table 1, {s['cell'].upper()} {s['sparsity']:.0%} sparse: jacobian {j:.2f}% vs random {r:.2f}% test error -> "
                       f"{'jacobian at least as good as random (as in the paper)' if j <= r else 'jacobian WORSE than random here (the paper finds it at least as good)'}.")
     if part == '2':
+        curves = training_curves(study_runs(s, out_dir, '2', 'history.csv'), index)
+        _save_fig(plot_curves(curves, index, f"Training error, {s['cell'].upper()} {s['sparsity']:.0%} sparse, {s['dataset']}"), out / f'{name}_curves.png')
+        wide = curves.pivot(index=[index, 'criterion'], columns='epoch', values='train_error').map('{:.2f}'.format).add_prefix('epoch ')
+        wide = wide.loc[[(v, c) for v in m.index for c in crit_order if (v, c) in wide.index]].reset_index()
+        extra = "\n\n" + _md("Training error during each epoch (%), mean over seeds", f"figure: `{name}_curves.png`", wide)
         for h in m.index: checks.append(f"- Table 2, {s['cell'].upper()} {h} units, test error %: " +
                                         ", ".join(f"{c} {m.loc[h, c]:.2f}" for c in crit_order if c in m.columns) + ".")
-    return _md(titles[part], _seeds_note('test error (%)', sm), txt)
+    return _md(titles[part], _seeds_note('test error (%)', sm), txt) + (extra if part == '2' else '')
 
 # %% ../../nbs/experiments/42_rnn.ipynb #eed3f5cb
 def _fig1_part(s, out, checks) -> str | None:
