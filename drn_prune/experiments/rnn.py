@@ -435,7 +435,7 @@ def plot_lm(history: pd.DataFrame, title: str):
     fig.tight_layout()
     return fig
 
-# %% ../../nbs/experiments/42_rnn.ipynb
+# %% ../../nbs/experiments/42_rnn.ipynb #a398ac73
 def training_curves(history: pd.DataFrame, index: str = 'hidden') -> pd.DataFrame:
     "Training error (%) during each epoch, mean over seeds: one row per (`index`, criterion, epoch), with the number of seeds `n`."
     g = history.assign(train_error=100 - history.train_acc).groupby([index, 'criterion', 'epoch'], sort=False).train_error
