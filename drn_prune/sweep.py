@@ -37,7 +37,8 @@ def _typed(text: str, kind: str, name: str):
     return t
 
 def parse_values(text: str, kind: str = 'str', name: str = 'value') -> list:
-    "The values of `-p name text`: comma-separated (`\\,` is a comma inside one value: `-p parts '2\\,readings'`); integer ranges `a-b` (inclusive) for int parameters."
+    "The values of `-p name text`: comma-separated (`\\,` is a comma inside one value: `-p parts '2\\,readings'`); integer ranges `a-b` (inclusive) for int parameters; `''` is the empty string for a str parameter (`-p jacobian_init ''`)."
+    if kind.startswith('str') and not str(text).strip(): return ['']
     out = []
     for part in (p.replace('\\,', ',') for p in re.split(r'(?<!\\),', str(text))):
         m = re.fullmatch(r'\s*(-?\d+)\s*-\s*(-?\d+)\s*', part) if kind.startswith('int') else None
