@@ -493,15 +493,17 @@ def _results_part(settings, out_dir, part, checks) -> str | None:
         r, j = m.loc[s['cell'], 'random'], m.loc[s['cell'], 'jacobian']
         checks.append(f"- Table 1, {s['cell'].upper()} {s['sparsity']:.0%} sparse: jacobian {j:.2f}% vs random {r:.2f}% test error -> "
                       f"{'jacobian at least as good as random (as in the paper)' if j <= r else 'jacobian WORSE than random here (the paper finds it at least as good)'}.")
-    if part == '2':
-        curves = training_curves(study_runs(s, out_dir, '2', 'history.csv'), index)
+    extra, hist = '', study_runs(s, out_dir, part, 'history.csv') if part == '2' else []
+    if len(hist):                                           # table 2: how far from convergence each criterion's runs are
+        curves = training_curves(hist, index)
         _save_fig(plot_curves(curves, index, f"Training error, {s['cell'].upper()} {s['sparsity']:.0%} sparse, {s['dataset']}"), out / f'{name}_curves.png')
         wide = curves.pivot(index=[index, 'criterion'], columns='epoch', values='train_error').map('{:.2f}'.format).add_prefix('epoch ')
         wide = wide.loc[[(v, c) for v in m.index for c in crit_order if (v, c) in wide.index]].reset_index()
         extra = "\n\n" + _md("Training error during each epoch (%), mean over seeds", f"figure: `{name}_curves.png`", wide)
+    if part == '2':
         for h in m.index: checks.append(f"- Table 2, {s['cell'].upper()} {h} units, test error %: " +
                                         ", ".join(f"{c} {m.loc[h, c]:.2f}" for c in crit_order if c in m.columns) + ".")
-    return _md(titles[part], _seeds_note('test error (%)', sm), txt) + (extra if part == '2' else '')
+    return _md(titles[part], _seeds_note('test error (%)', sm), txt) + extra
 
 # %% ../../nbs/experiments/42_rnn.ipynb #eed3f5cb
 def _fig1_part(s, out, checks) -> str | None:
