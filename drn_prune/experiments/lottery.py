@@ -125,7 +125,7 @@ def run_lottery(settings: dict, out_dir: str | os.PathLike, ckpt_dir: str | os.P
                          s['branch_levels'], seed=s['seed'], progress=progress, **kw) for b in (s['branches'] if s['branch_levels'] else ())]
         if br: files['branches.csv'] = pd.concat(br, ignore_index=True).assign(pct_remaining=lambda d: 100 * d.density)
         files['meta.json'] = {**run_metadata(s, time.time() - t0, str(device or 'cpu'), process),   # `seconds`: this invocation only
-                              'imp_seconds': round(float(levels.seconds.sum()), 1)}                  # every level's training, resumed ones too
+                              'imp_seconds': round(float(levels.seconds.sum()), 1)}                  # every level's training, earlier invocations' too
         write_run(folder, files)
     return dict(folder=folder, imp_folder=rd, **{k[:-4]: v for k, v in files.items() if k.endswith('.csv')})
 

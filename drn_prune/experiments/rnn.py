@@ -374,11 +374,11 @@ def results_table(results: pd.DataFrame, index: str, value: str = 'test_error', 
     if rows is not None: txt = txt.loc[[r for r in rows if r in txt.index]]
     return txt[cols].reset_index(), sm
 
-def paired_difference(results: pd.DataFrame, index: str, a: str = 'jacobian', b: str = 'random', value: str = 'test_error') -> pd.DataFrame:
-    "Criterion `a` minus criterion `b` per seed, within each `index` value: `index, mean, ci95, n` over the seeds both ran (none where one is missing)."
-    pair = lambda c: results[results.criterion == c].set_index([index, 'seed'])[value]
-    d = (pair(a) - pair(b)).dropna().rename('diff').reset_index()
-    return summarize(d, [index], 'diff')
+def paired_difference(results: pd.DataFrame, by: list[str], b: str = 'random', value: str = 'test_error', label: str = 'criterion') -> pd.DataFrame:
+    "Each `label` (criterion) minus `b` on the same seed and `by` values: `*by, label, mean, ci95, n` over the seeds both ran (none where one is missing)."
+    ref = results[results[label] == b][[*by, 'seed', value]].rename(columns={value: 'reference'})
+    d = results[results[label] != b].merge(ref, on=[*by, 'seed']).assign(diff=lambda x: x[value] - x.reference)
+    return summarize(d, [*by, label], 'diff')
 
 # %% ../../nbs/experiments/42_rnn.ipynb #d2dd1bc6
 def fig1_tables(f1: pd.DataFrame, order) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
@@ -483,7 +483,7 @@ def _results_part(settings, out_dir, part, checks) -> str | None:
               '5': f"Table 5: initializations, {s['cell'].upper()} at {s['sparsity']:.0%} sparsity, {s['hidden']} units"}
     m = sm.pivot(index=index, columns='criterion', values='mean')
     if {'random', 'jacobian'} <= set(m.columns):            # the paper's comparison, paired by seed
-        d = paired_difference(res, index).set_index(index)
+        d = paired_difference(res, [index]).query("criterion == 'jacobian'").set_index(index)
         signed = lambda r: _signed(d.loc[r, 'mean'], d.loc[r, 'ci95'])
         txt['jacobian - random (paired)'] = [signed(r) if r in d.index else '' for r in txt[index]]
         for r in [r for r in txt[index] if r in d.index]:
@@ -592,9 +592,7 @@ def _readings_part(s, out_dir, out, checks) -> str | None:
     with atomic_path(out / f'{summary_prefix(s)}_readings.csv') as p: rows.to_csv(p, index=False)
     order = list(dict.fromkeys(rows.reading))
     err = summarize(rows, ['reading'], 'test_error').set_index('reading').loc[order]
-    rnd = rows[rows.reading == 'random'][['seed', 'test_error']].rename(columns={'test_error': 'random'})
-    diff = rows.merge(rnd, on='seed').assign(diff=lambda d: d.test_error - d.random)
-    dsm = summarize(diff, ['reading'], 'diff').set_index('reading').reindex(order)
+    dsm = paired_difference(rows, [], label='reading').set_index('reading').reindex(order)
     shares = [c for c in rows.columns if c.startswith('share_')]
     mean = rows.groupby('reading', sort=False)[['input_recurrent', 'largest_gate'] + shares].mean().loc[order]
     t = pd.DataFrame({'test error (%)': [format_ci(m, c) for m, c in zip(err['mean'], err['ci95'])],
